@@ -63,17 +63,32 @@ export interface CovfunRecord {
   readonly mappingBytes: Uint8Array;
   /** Absolute byte offset of the record header within its section. */
   readonly byteOffset: number;
+  /**
+   * Absolute byte offset of `mappingBytes[0]` within its section (covfun: `byteOffset + 28`;
+   * pre-v4: inside the entry's mapping area). Set by the readers in this folder.
+   */
+  readonly mappingByteOffset?: number;
   /** Only for covmap Version1 records: the name read from the names section. */
   readonly name?: string;
+  /**
+   * Only for covmap Version1 records: the stored NamePtr (target address of the name). LLVM keys
+   * its per-object record selection on this value in Version1, so {@link selectRecords} does too.
+   */
+  readonly namePtr?: bigint;
 }
 
 /** Everything read from one object's coverage sections. */
 export interface CoverageMappingData {
-  /** Covmap field value of the first entry (0 = Version1 … 6 = Version7). */
+  /** Covmap field value of the first entry (0 = Version1 … 6 = Version7); −1 if there is no covmap entry. */
   readonly version: number;
   /** FilenamesRef → resolved filename list (entry 0 = compilation dir for v ≥ 6); ambiguous refs absent. */
   readonly filenameTables: Map<bigint, readonly string[]>;
   /** Records after the per-object selection rule (spec §4.6), in section order. */
   readonly records: readonly CovfunRecord[];
+  /**
+   * NameRef → function name (from `__llvm_prf_names`) for the selected records, when names were
+   * resolved (the default); absent when the caller asked to resolve names later.
+   */
+  readonly names?: ReadonlyMap<bigint, string>;
   readonly warnings: readonly Diagnostic[];
 }

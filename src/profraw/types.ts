@@ -26,6 +26,12 @@ export interface RawProfileHeader {
   readonly singleByteCounters: boolean;
   /** Absolute byte offset of the header within the file. */
   readonly byteOffset: number;
+  /** Bit 63: the first counter slot of every function holds a u64 timestamp (skipped). */
+  readonly temporalProfile: boolean;
+  /** Data records announced by the header (`NumData`), including any that were skipped. */
+  readonly numData: number;
+  /** Binary IDs (GNU build-ids) in stored order, as lowercase hex (spec §2.5). */
+  readonly binaryIds: readonly string[];
 }
 
 /** What one `.profraw` or `.profdata` file yields. */
@@ -39,6 +45,8 @@ export interface ProfileFile {
   readonly names: readonly string[];
   /** Records skipped or partial profiles, each naming file, offset and cause. */
   readonly warnings: readonly Diagnostic[];
+  /** `.profraw` only: one header per module profile found in the file, in file order. */
+  readonly rawHeaders?: readonly RawProfileHeader[];
 }
 
 /**
@@ -49,5 +57,6 @@ export interface ProfileFile {
 export interface ProfileCounts {
   /** NameRef → records under that name, one per distinct FuncHash, in first-seen order. */
   readonly byNameRef: Map<bigint, ProfileRecord[]>;
+  /** The merge's own warnings (count/bitmap mismatch, overflow); file warnings stay per file. */
   readonly warnings: readonly Diagnostic[];
 }

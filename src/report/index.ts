@@ -1,0 +1,17 @@
+export { prepareReportFiles, type FileReport, type ReportFiles } from './report-files.js';
+export { renderLcov, type LcovOptions } from './lcov.js';
+export {
+  formatDouble,
+  quoteJson,
+  renderJson,
+  LLVM_COVERAGE_EXPORT_JSON_TYPE,
+  LLVM_COVERAGE_EXPORT_JSON_VERSION,
+  type JsonOptions,
+} from './json.js';
+export {
+  commonPrefixLength,
+  renderMissingLines,
+  renderSummaryTable,
+  uncoveredLineRanges,
+} from './summary-table.js';
+export { formatCount, renderText } from './text.js';
