@@ -87,6 +87,7 @@ export function withReportFlags<T>(yargs: Argv<T>): Argv<T & ReportFlags> {
 
 /** Context for the default ignore list. */
 export interface ReportContext {
+  readonly workspaceRoot?: string;
   readonly targetDir?: string;
   readonly covMetadata?: unknown;
 }
@@ -117,6 +118,7 @@ export async function writeReports(
         cargoHome: process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'),
         rustupHome: process.env['RUSTUP_HOME'] ?? join(homedir(), '.rustup'),
         ...(context.targetDir === undefined ? {} : { targetDir: context.targetDir }),
+        workspaceRoot: context.workspaceRoot ?? process.cwd(),
       },
     });
   } catch (cause) {

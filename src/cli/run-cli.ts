@@ -76,6 +76,7 @@ async function reportFrom(
   flags: ReportFlags & CommonFlags,
   targetDir: string | undefined,
   toolchain: string | undefined,
+  workspaceRoot?: string,
 ): Promise<void> {
   const set = await loadCoverage({
     objects,
@@ -85,6 +86,7 @@ async function reportFrom(
   printDiagnostics(set.warnings, flags.verbose === true);
   await writeReports(set, flags, {
     ...(targetDir === undefined ? {} : { targetDir }),
+    ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
     covMetadata: {
       version: VERSION,
       engine: set.metadata.engine,
@@ -137,7 +139,14 @@ async function commandTest(
     passed = result.passed;
   }
   writeFileSync(join(paths.targetDir, OBJECTS_FILE), JSON.stringify(objects, null, 2));
-  await reportFrom(objects, [paths.profrawDir], argv, paths.targetDir, toolchainLabel(toolchain));
+  await reportFrom(
+    objects,
+    [paths.profrawDir],
+    argv,
+    paths.targetDir,
+    toolchainLabel(toolchain),
+    paths.workspaceRoot,
+  );
   if (!passed) {
     printError(mode === 'test' ? 'tests failed (the report was still written)' : 'the program failed (the report was still written)');
     return EXIT_TESTS_FAILED;
@@ -151,9 +160,11 @@ async function commandReport(
   let objects = argv.object ?? [];
   let profiles = argv.profiles ?? [];
   let targetDir: string | undefined;
+  let workspaceRoot: string | undefined;
   if (objects.length === 0 || profiles.length === 0) {
     const paths = await resolvePaths(argv);
     targetDir = paths.targetDir;
+    workspaceRoot = paths.workspaceRoot;
     if (profiles.length === 0) profiles = [paths.profrawDir];
     if (objects.length === 0) {
       try {
@@ -166,7 +177,7 @@ async function commandReport(
       }
     }
   }
-  await reportFrom(objects, profiles, argv, targetDir, undefined);
+  await reportFrom(objects, profiles, argv, targetDir, undefined, workspaceRoot);
   return EXIT_OK;
 }
 

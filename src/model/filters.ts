@@ -7,14 +7,18 @@
 
 /** Where the default ignore list points; absent entries are simply left out. */
 export interface DefaultIgnoreContext {
+  /** Workspace root: `tests/`, `examples/` and `benches/` are ignored directly under it. */
+  readonly workspaceRoot?: string;
   readonly targetDir?: string;
   readonly cargoHome?: string;
   readonly rustupHome?: string;
   readonly vendorDirs?: readonly string[];
 }
 
-/** rustc's remapped std sources and test/example/bench directories, anywhere in the path. */
-const STRUCTURAL_IGNORE = String.raw`(^|/)(rustc/[0-9a-f]+|tests|examples|benches)/`;
+/** rustc's remapped std sources (`/rustc/<commit hash>/library/...`). */
+const RUSTC_SOURCES = String.raw`(^|/)rustc/[0-9a-f]+/`;
+/** Test, example and bench directories of the workspace (anywhere when the root is unknown). */
+const TARGET_DIRS = String.raw`(tests|examples|benches)/`;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -27,7 +31,12 @@ function pathPrefixPattern(path: string): string {
 
 /** Regex sources of the default ignore list (POSIX ERE subset that JavaScript reads the same way). */
 export function defaultIgnorePatterns(context: DefaultIgnoreContext): string[] {
-  const patterns = [STRUCTURAL_IGNORE];
+  const patterns = [RUSTC_SOURCES];
+  patterns.push(
+    context.workspaceRoot === undefined
+      ? `(^|/)${TARGET_DIRS}`
+      : `^${escapeRegex(context.workspaceRoot.replace(/\/+$/, ''))}/${TARGET_DIRS}`,
+  );
   if (context.cargoHome !== undefined) {
     patterns.push(pathPrefixPattern(`${context.cargoHome}/registry`));
     patterns.push(pathPrefixPattern(`${context.cargoHome}/git`));

@@ -38,7 +38,8 @@ export function commonPrefixLength(names: readonly string[]): number {
     while (i < prefix.length && i < name.length && prefix[i] === name[i]) i++;
     prefix = prefix.slice(0, i);
   }
-  if (names.length === 1) return prefix.lastIndexOf('/') + 1;
+  // like llvm-cov, a single file keeps its full path
+  if (names.length === 1) return 0;
   const slash = prefix.lastIndexOf('/');
   return slash + 1;
 }
