@@ -28,8 +28,9 @@ export interface CovfunSection {
 /**
  * Splits a covfun section into records: a 28-byte header then DataSize bytes of mapping; the next
  * record starts at the next multiple of 8 from the section start. Reading stops when fewer than
- * 28 bytes remain (the last record is not padded). An all-zero header is padding: the reader
- * skips 8 bytes and goes on.
+ * 28 bytes remain (the last record is not padded). Zero bytes where a record would start are
+ * padding (an all-zero header, or zeros between concatenated sections): a zero NameRef makes the
+ * reader skip those 8 bytes and go on.
  * @param bytes the section contents (several relocatable-object sections concatenated, each
  *   padded to 8, work the same)
  * @param source section label (e.g. `main: __llvm_covfun`)
@@ -53,13 +54,12 @@ export function readCovfunSection(
   while (reader.remaining >= COVFUN_HEADER_BYTES) {
     const headerOffset = reader.offset;
     const nameRef = reader.u64('covfun record: NameRef');
+    // Records start 8-aligned and a NameRef is an MD5 (never 0 in practice), so 8 zero bytes
+    // where a record would start are padding; skipping 8 at a time finds the next record.
+    if (nameRef === 0n) continue;
     const dataSize = reader.u32('covfun record: DataSize');
     const funcHash = reader.u64('covfun record: FuncHash');
     const filenamesRef = reader.u64('covfun record: FilenamesRef');
-    if (nameRef === 0n && dataSize === 0 && funcHash === 0n && filenamesRef === 0n) {
-      reader.offset = headerOffset + 8;
-      continue;
-    }
     if (dataSize > reader.remaining) {
       warnings.push(
         covmapWarning(

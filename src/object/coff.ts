@@ -11,10 +11,10 @@ import type { SectionInfo } from './types.js';
 /** `Machine` values whose objects LLVM reads with 8-byte addresses (AMD64, ARM64, ARM64EC, ARM64X). */
 const MACHINES_64 = new Set([0x8664, 0xaa64, 0xa641, 0xa64e]);
 /** Size of one `IMAGE_SECTION_HEADER`. */
-export const COFF_SECTION_SIZE = 40;
-/** Size of one symbol record: `IMAGE_SYMBOL` (18) or, in bigobj files, `IMAGE_SYMBOL_EX` (20). */
-export const COFF_SYMBOL_SIZE = 18;
-export const COFF_BIGOBJ_SYMBOL_SIZE = 20;
+const COFF_SECTION_SIZE = 40;
+// Size of one symbol record: `IMAGE_SYMBOL` (18) or, in bigobj files, `IMAGE_SYMBOL_EX` (20).
+const COFF_SYMBOL_SIZE = 18;
+const COFF_BIGOBJ_SYMBOL_SIZE = 20;
 /** `IMAGE_FILE_HEADER` and `ANON_OBJECT_HEADER_BIGOBJ` sizes. */
 const FILE_HEADER_SIZE = 20;
 const BIGOBJ_HEADER_SIZE = 56;

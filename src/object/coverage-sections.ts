@@ -15,14 +15,22 @@ import type {
   SectionInfo,
 } from './types.js';
 
-/** Section names in LLVM's spelling (InstrProfData.inc); COFF names match on the part before `$`. */
+// Section names in LLVM's spelling (InstrProfData.inc); COFF names match on the part before `$`.
+/** ELF and Mach-O section of per-TU coverage headers and filenames. */
 export const INSTR_PROF_COVMAP_COMMON = '__llvm_covmap';
+/** COFF object section of per-TU coverage headers (`.lcovmap` once linked). */
 export const INSTR_PROF_COVMAP_COFF = '.lcovmap$M';
+/** ELF and Mach-O section of per-function coverage records. */
 export const INSTR_PROF_COVFUN_COMMON = '__llvm_covfun';
+/** COFF object section of per-function coverage records (`.lcovfun` once linked). */
 export const INSTR_PROF_COVFUN_COFF = '.lcovfun$M';
+/** ELF and Mach-O section of PGO function names. */
 export const INSTR_PROF_NAME_COMMON = '__llvm_prf_names';
+/** COFF object section of PGO function names (`.lprfn` once linked). */
 export const INSTR_PROF_NAME_COFF = '.lprfn$M';
+/** Names section of binary-correlation builds, read when there is no names section. */
 export const INSTR_PROF_COVNAME_COMMON = '__llvm_covnames';
+/** COFF spelling of {@link INSTR_PROF_COVNAME_COMMON}. */
 export const INSTR_PROF_COVNAME_COFF = '.lcovn';
 
 /** covfun pieces are padded to this many bytes when concatenated (LLVM's `RecordAlignment`). */

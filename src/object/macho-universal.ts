@@ -10,14 +10,14 @@ import { readerAt } from './read-range.js';
 export const FAT_MAGIC = 0xcafebabe;
 /** Universal header magic with 64-bit `fat_arch_64` entries. */
 export const FAT_MAGIC_64 = 0xcafebabf;
-/** `cputype` values (mach/machine.h). */
-export const CPU_TYPE_X86 = 7;
-export const CPU_TYPE_X86_64 = 0x01000007;
-export const CPU_TYPE_ARM = 12;
-export const CPU_TYPE_ARM64 = 0x0100000c;
-export const CPU_TYPE_ARM64_32 = 0x0200000c;
-export const CPU_TYPE_POWERPC = 18;
-export const CPU_TYPE_POWERPC64 = 0x01000012;
+// `cputype` values (mach/machine.h).
+const CPU_TYPE_X86 = 7;
+const CPU_TYPE_X86_64 = 0x01000007;
+const CPU_TYPE_ARM = 12;
+const CPU_TYPE_ARM64 = 0x0100000c;
+const CPU_TYPE_ARM64_32 = 0x0200000c;
+const CPU_TYPE_POWERPC = 18;
+const CPU_TYPE_POWERPC64 = 0x01000012;
 const CPU_SUBTYPE_MASK = 0xff000000;
 
 const ARM_SUBTYPES: ReadonlyMap<number, string> = new Map([

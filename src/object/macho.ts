@@ -4,7 +4,7 @@
  */
 import { CovError, formatOffset, type ByteReader, type ByteSource } from '../binary/index.js';
 import type { ParsedObject } from './parsed-object.js';
-import { fixedName, readerAt, readRange } from './read-range.js';
+import { fixedName, readerAt } from './read-range.js';
 import type { SectionInfo } from './types.js';
 
 /** `filetype` of a relocatable object. */
@@ -15,10 +15,10 @@ export const LC_SEGMENT = 0x1;
 export const LC_SEGMENT_64 = 0x19;
 /** Load command holding the 128-bit image UUID. */
 export const LC_UUID = 0x1b;
-/** Section types (`flags & SECTION_TYPE`) that occupy no file bytes. */
-export const S_ZEROFILL = 0x1;
-export const S_GB_ZEROFILL = 0xc;
-export const S_THREAD_LOCAL_ZEROFILL = 0x12;
+// Section types (`flags & SECTION_TYPE`) that occupy no file bytes.
+const S_ZEROFILL = 0x1;
+const S_GB_ZEROFILL = 0xc;
+const S_THREAD_LOCAL_ZEROFILL = 0x12;
 const SECTION_TYPE = 0xff;
 
 /** Sizes that differ between 32- and 64-bit Mach-O. */
@@ -60,13 +60,9 @@ export interface MachOSlice {
  * @see ../../../shared/spec/formats.md §4.1
  */
 export function readMachOObject(source: ByteSource, slice: MachOSlice): ParsedObject {
-  const magicBytes = readRange(source, slice.offset, 4, 'Mach-O magic');
-  const magicLe =
-    (magicBytes[0]! | (magicBytes[1]! << 8) | (magicBytes[2]! << 16) | (magicBytes[3]! << 24)) >>>
-    0;
-  const magicBe =
-    ((magicBytes[0]! << 24) | (magicBytes[1]! << 16) | (magicBytes[2]! << 8) | magicBytes[3]!) >>>
-    0;
+  const probe = readerAt(source, slice.offset, 4, true, 'Mach-O magic');
+  const magicLe = probe.view.getUint32(0, true);
+  const magicBe = probe.view.getUint32(0, false);
   let littleEndian: boolean;
   let is64: boolean;
   if (magicLe === 0xfeedface || magicLe === 0xfeedfacf) {
@@ -78,7 +74,7 @@ export function readMachOObject(source: ByteSource, slice: MachOSlice): ParsedOb
   } else {
     throw new CovError(
       'E_BAD_MAGIC',
-      `slice ${slice.arch ?? ''} is not a thin Mach-O file (magic 0x${magicBe.toString(16).padStart(8, '0')}; archives inside universal files are not read)`,
+      `${slice.arch ?? 'universal'} slice is not a thin Mach-O file (magic 0x${magicBe.toString(16).padStart(8, '0')}; archives inside universal files are not read)`,
       { source: source.name, byteOffset: slice.offset },
     );
   }

@@ -82,7 +82,16 @@ export function readProfdata(bytes: Uint8Array, source: string): ProfileFile {
   if ((versionWord & VARIANT_MASK_CSIR_PROF) !== 0n) skipSummary(reader, 'context-sensitive summary');
   const payloadStart = reader.offset;
 
-  reader.seek(hashOffset, 'HashOffset');
+  if (hashOffset < payloadStart || hashOffset + 16 > bytes.length) {
+    const code = hashOffset < payloadStart ? 'E_MALFORMED' : 'E_TRUNCATED';
+    throw reader.error(
+      code,
+      `HashOffset 0x${hashOffset.toString(16)} does not leave room for the hash table in the ` +
+        `${bytes.length}-byte file (payload starts at 0x${payloadStart.toString(16)})`,
+      code === 'E_TRUNCATED' ? bytes.length : 32,
+    );
+  }
+  reader.offset = hashOffset;
   const numBuckets = reader.u64Number('hash table: NumBuckets');
   const numEntries = reader.u64Number('hash table: NumEntries');
   if (numBuckets === 0 || (numBuckets & (numBuckets - 1)) !== 0) {

@@ -84,18 +84,21 @@ export async function runOracle(options: OracleOptions): Promise<OracleResult> {
 
   const profdataPath = path.join(oracleDir, `${profileKey.slice(0, 16)}.profdata`);
   const mergeWarningsPath = `${profdataPath}.stderr`;
-  if (!existsSync(profdataPath)) {
+  await once(profdataPath, async () => {
+    if (existsSync(profdataPath)) return;
+    const partial = temporaryName(profdataPath);
     const merge = await execa(
       LLVM_PROFDATA,
-      ['merge', '-sparse', '-o', `${profdataPath}.tmp`, ...options.profraws],
+      ['merge', '-sparse', '-o', partial, ...options.profraws],
       { env, reject: false },
     );
     if (merge.exitCode !== 0) {
+      await rm(partial, { force: true });
       throw new Error(`${LLVM_PROFDATA} merge failed (exit ${merge.exitCode}):\n${merge.stderr}`);
     }
     await writeFile(mergeWarningsPath, merge.stderr);
-    await rename(`${profdataPath}.tmp`, profdataPath);
-  }
+    await rename(partial, profdataPath);
+  });
 
   const extension = options.format === 'lcov' ? 'lcov' : 'json';
   const outputPath = path.join(oracleDir, `${exportKey.slice(0, 16)}.${extension}`);
@@ -112,9 +115,10 @@ export async function runOracle(options: OracleOptions): Promise<OracleResult> {
   ];
 
   let cached = true;
-  if (!existsSync(outputPath)) {
+  await once(outputPath, async () => {
+    if (existsSync(outputPath)) return;
     cached = false;
-    const partial = `${outputPath}.tmp`;
+    const partial = temporaryName(outputPath);
     const result = await execa(command[0]!, command.slice(1), {
       env,
       reject: false,
@@ -128,7 +132,7 @@ export async function runOracle(options: OracleOptions): Promise<OracleResult> {
     }
     await writeFile(exportWarningsPath, result.stderr);
     await rename(partial, outputPath);
-  }
+  });
 
   const warnings = [
     await readFile(mergeWarningsPath, 'utf8').catch(() => ''),
@@ -144,6 +148,26 @@ export async function runOracle(options: OracleOptions): Promise<OracleResult> {
     command,
     cached,
   };
+}
+
+const running = new Map<string, Promise<void>>();
+
+/**
+ * Runs `produce` for `target` once per process at a time: concurrent tests asking for the same
+ * merge or export share one run. (Across processes, unique temporary names plus an atomic rename
+ * make a duplicate run harmless.)
+ */
+function once(target: string, produce: () => Promise<void>): Promise<void> {
+  let pending = running.get(target);
+  if (pending === undefined) {
+    pending = produce().finally(() => running.delete(target));
+    running.set(target, pending);
+  }
+  return pending;
+}
+
+function temporaryName(target: string): string {
+  return `${target}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
 }
 
 /** SHA-256 over `seed` and each file's path, size and mtime (in the given order). */

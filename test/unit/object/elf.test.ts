@@ -380,3 +380,10 @@ test('a build-id note that overruns its section is E_TRUNCATED', (t) => {
   t.is(error.code, 'E_TRUNCATED');
   t.is(error.byteOffset, elf.dataOffsets[0]! + 16);
 });
+
+test('an e_entry above 2^53 (kernel-style address) is not a size and is ignored', (t) => {
+  const elf = buildElf(linkedSpec(true, true));
+  const bytes = elf.bytes.slice();
+  new DataView(bytes.buffer).setBigUint64(24, 0xffffffff81000000n, true);
+  t.deepEqual(readCoverageSections(bytesSource('vmlinux', bytes)).covmap?.bytes, covmap);
+});

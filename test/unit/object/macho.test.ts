@@ -196,3 +196,13 @@ test('a section at offset 0 overlaps the header: E_MALFORMED', (t) => {
   t.is(error.byteOffset, 0);
   t.regex(error.message, /overlaps the Mach-O header and load commands/);
 });
+
+test('sections of a segment without file bytes (dSYM companion) are not in the file', (t) => {
+  const built = buildMachO(spec(true, true, { filetype: 0xa }));
+  const bytes = built.bytes.slice();
+  // segment_command_64.filesize is at +48 in the command.
+  new DataView(bytes.buffer).setBigUint64(built.commandsOffset + 48, 0n, true);
+  const table = listSections(bytesSource('a.dSYM', bytes));
+  t.true(table.sections.every((s) => !s.inFile));
+  t.deepEqual(readCoverageSections(bytesSource('a.dSYM', bytes)).covmap?.bytes, new Uint8Array(0));
+});

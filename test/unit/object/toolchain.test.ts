@@ -193,7 +193,8 @@ async function withTools(t: ExecutionContext, body: () => Promise<void>): Promis
   } catch (error) {
     const e = error as { code?: unknown; stderr?: unknown; cmd?: unknown };
     if (e.code === 'ENOENT' || (typeof e.cmd === 'string' && e.stderr !== undefined)) {
-      t.log(`skipped: toolchain step failed: ${String(e.cmd ?? error)} ${String(e.stderr ?? '')}`);
+      const why = e.code === 'ENOENT' ? 'tool not installed' : 'toolchain step failed';
+      t.log(`skipped: ${why}: ${String(e.cmd ?? error)} ${String(e.stderr ?? '')}`);
       t.pass();
       return;
     }

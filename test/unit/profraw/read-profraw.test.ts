@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CovError } from '../../../src/binary/index.js';
+import { CovError, type CovErrorCode } from '../../../src/binary/index.js';
 import {
   rawProfileLayout,
   readProfraw,
@@ -440,7 +440,7 @@ test('v11 uniform pointer leaving one counter (96)', v11Uniform, 96, 'number of 
 function expectError(
   t: import('ava').ExecutionContext,
   run: () => unknown,
-  code: string,
+  code: CovErrorCode,
   byteOffset: number,
 ): CovError {
   const error = t.throws(run, { instanceOf: CovError });
