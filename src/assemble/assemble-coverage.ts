@@ -61,7 +61,12 @@ export function readObjectMapping(
     records: mapping.records,
     names,
     decode: (record) =>
-      decodeMapping(record.mappingBytes, source.name, record.byteOffset, mapping.version),
+      decodeMapping(
+        record.mappingBytes,
+        source.name,
+        record.mappingByteOffset ?? record.byteOffset,
+        mapping.version,
+      ),
   };
 }
 

@@ -105,33 +105,6 @@ function lookupProfile(profile: ProfileCounts, nameRef: bigint, funcHash: bigint
   return sameCsBit ? { kind: 'mismatch' } : { kind: 'unknown' };
 }
 
-/** Sets each expansion region's counter to the first region of its expanded file (LLVM's reader). */
-function propagateExpansionCounters(mapping: FunctionMapping): Uint32Array {
-  const regions = mapping.regions;
-  const fileCount = mapping.fileIdToFilenameIndex.length;
-  let hasExpansion = false;
-  for (let o = 0; o < regions.length; o += REGION_STRIDE) {
-    if (regions[o + R_KIND] === RegionKind.Expansion) hasExpansion = true;
-  }
-  if (!hasExpansion) return regions;
-  const out = regions.slice();
-  for (let pass = 1; pass < fileCount; pass++) {
-    const expansionOf = new Int32Array(fileCount).fill(-1);
-    for (let o = 0; o < out.length; o += REGION_STRIDE) {
-      if (out[o + R_KIND] === RegionKind.Expansion) expansionOf[out[o + R_EXPANDED_FILE_ID]!] = o;
-    }
-    for (let o = 0; o < out.length; o += REGION_STRIDE) {
-      const fileId = out[o + R_FILE_ID]!;
-      const target = expansionOf[fileId] ?? -1;
-      if (target >= 0) {
-        out[target + R_COUNTER] = out[o + R_COUNTER]!;
-        expansionOf[fileId] = -1;
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * Loads the selected records of one object into `state`, in covfun order.
  * @returns the number of records dropped for a hash mismatch in this object (llvm-cov's
@@ -239,7 +212,8 @@ function buildRecord(
   lookup: Lookup,
   objectIndex: number,
 ): FunctionRecord | undefined {
-  const regions = propagateExpansionCounters(mapping);
+  // decodeMapping has already given expansion regions the counter of their expanded file's first region
+  const regions = mapping.regions;
   const total = mapping.regionCount;
   let counts: BigUint64Array;
   if (lookup.kind === 'found') {

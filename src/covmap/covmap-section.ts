@@ -72,7 +72,13 @@ export function readCovmapSection(
   const state = createFilenameTables();
   const legacyRecords: CovfunRecord[] = [];
   const warnings: Diagnostic[] = [];
-  const legacy: LegacyContext = { opts, source, warnings, unresolvedNames: 0, noNamesWarned: false };
+  const legacy: LegacyContext = {
+    opts,
+    source,
+    warnings,
+    unresolvedNames: 0,
+    noNamesWarned: false,
+  };
   let version = -1;
   let mixedWarned = false;
 
@@ -104,12 +110,22 @@ export function readCovmapSection(
       const recordBytes = version === CovMapVersion.Version1 ? opts.pointerBytes + 16 : 20;
       records = reader.sub(nRecords * recordBytes, 'covmap entry: function records');
     } else if (nRecords !== 0) {
-      throw reader.error('E_MALFORMED', `covmap entry: NRecords is ${nRecords}, must be 0 from Version4 on`, entryStart);
+      throw reader.error(
+        'E_MALFORMED',
+        `covmap entry: NRecords is ${nRecords}, must be 0 from Version4 on`,
+        entryStart,
+      );
     }
 
     const filenamesOffset = reader.absoluteOffset;
     const blob = reader.take(filenamesSize, 'covmap entry: filenames');
-    const filenames = decodeFilenamesBlob(blob, version, source, filenamesOffset, opts.compilationDir);
+    const filenames = decodeFilenamesBlob(
+      blob,
+      version,
+      source,
+      filenamesOffset,
+      opts.compilationDir,
+    );
     const filenamesRef = md5Hash64(blob);
     if (addFilenameTable(state, filenamesRef, filenames) === 'invalidated') {
       warnings.push(
@@ -184,7 +200,14 @@ function readLegacyRecords(
       const mappingByteOffset = mapping.absoluteOffset;
       const mappingBytes = mapping.take(dataSize, `function record ${i}: mapping data`);
       const nameBytes = lookUpVersion1Name(namePtr, nameSize, byteOffset, context);
-      const common = { funcHash, filenamesRef, mappingBytes, byteOffset, mappingByteOffset, namePtr };
+      const common = {
+        funcHash,
+        filenamesRef,
+        mappingBytes,
+        byteOffset,
+        mappingByteOffset,
+        namePtr,
+      };
       if (nameBytes === undefined) {
         out.push({ nameRef: namePtr, ...common });
       } else {

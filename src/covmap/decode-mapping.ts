@@ -86,7 +86,10 @@ export function decodeMapping(
   for (let fileId = 0; fileId < numFileIds; fileId++) {
     const numRegions = readSize(reader, 'mapping: NumRegions');
     if ((regionCount + numRegions) * REGION_STRIDE > regions.length) {
-      regions = growScratch((regionCount + numRegions) * REGION_STRIDE, regionCount * REGION_STRIDE);
+      regions = growScratch(
+        (regionCount + numRegions) * REGION_STRIDE,
+        regionCount * REGION_STRIDE,
+      );
     }
     let lineStart = 0;
     for (let k = 0; k < numRegions; k++) {
@@ -127,13 +130,25 @@ export function decodeMapping(
             falseCounter = readCounter(reader, expressionIsAdd, 'branch region: false counter');
             break;
           case KIND_MCDC_DECISION:
-            requireVersion(reader, covmapVersion, CovMapVersion.Version7, 'MC/DC decision', regionOffset);
+            requireVersion(
+              reader,
+              covmapVersion,
+              CovMapVersion.Version7,
+              'MC/DC decision',
+              regionOffset,
+            );
             kind = RegionKind.MCDCDecision;
             p0 = readIntMax(reader, UINT_MAX, 'MC/DC decision: BitmapIdx');
             p1 = readIntMax(reader, INT16_MAX, 'MC/DC decision: NumConditions');
             break;
           case KIND_MCDC_BRANCH: {
-            requireVersion(reader, covmapVersion, CovMapVersion.Version7, 'MC/DC branch', regionOffset);
+            requireVersion(
+              reader,
+              covmapVersion,
+              CovMapVersion.Version7,
+              'MC/DC branch',
+              regionOffset,
+            );
             kind = RegionKind.MCDCBranch;
             counter = readCounter(reader, expressionIsAdd, 'MC/DC branch: true counter');
             falseCounter = readCounter(reader, expressionIsAdd, 'MC/DC branch: false counter');
@@ -141,11 +156,20 @@ export function decodeMapping(
             p0 = readIntMax(reader, INT16_MAX, 'MC/DC branch: ID');
             p1 = readIntMax(reader, INT16_MAX, 'MC/DC branch: TrueNextID');
             p2 = readIntMax(reader, INT16_MAX, 'MC/DC branch: FalseNextID');
-            if (p0 === 0) throw reader.error('E_MALFORMED', 'MC/DC branch: condition ID is 0 (stored +1)', idOffset);
+            if (p0 === 0)
+              throw reader.error(
+                'E_MALFORMED',
+                'MC/DC branch: condition ID is 0 (stored +1)',
+                idOffset,
+              );
             break;
           }
           default:
-            throw reader.error('E_MALFORMED', `region: unknown region kind ${pseudoKind} (header ${header})`, regionOffset);
+            throw reader.error(
+              'E_MALFORMED',
+              `region: unknown region kind ${pseudoKind} (header ${header})`,
+              regionOffset,
+            );
         }
       }
 
@@ -153,7 +177,11 @@ export function decodeMapping(
       const columnStartOffset = reader.offset;
       let columnStart = reader.uleb('region: ColumnStart');
       if (columnStart > UINT_MAX) {
-        throw reader.error('E_MALFORMED', `region: ColumnStart ${columnStart} is too big`, columnStartOffset);
+        throw reader.error(
+          'E_MALFORMED',
+          `region: ColumnStart ${columnStart} is too big`,
+          columnStartOffset,
+        );
       }
       const numLines = readIntMax(reader, UINT_MAX, 'region: NumLines');
       let columnEnd = readIntMax(reader, UINT_MAX, 'region: ColumnEnd');
@@ -277,14 +305,19 @@ function retag(counter: number, expressionIsAdd: Uint8Array): number {
 
 // LLVM's loop: an expansion region takes the counter of the first region of the file id it
 // expands; repeat until nothing changes so nested expansions settle.
-function propagateExpansionCounters(regions: Uint32Array, regionCount: number, numFileIds: number): void {
+function propagateExpansionCounters(
+  regions: Uint32Array,
+  regionCount: number,
+  numFileIds: number,
+): void {
   const slot = new Int32Array(numFileIds);
   // Bound the passes: LLVM would loop forever on a cyclic malformed mapping.
   for (let pass = 0; pass <= regionCount; pass++) {
     slot.fill(-1);
     for (let r = 0; r < regionCount; r++) {
       const base = r * REGION_STRIDE;
-      if (regions[base + R_KIND] === RegionKind.Expansion) slot[regions[base + R_EXPANDED_FILE_ID]!] = r;
+      if (regions[base + R_KIND] === RegionKind.Expansion)
+        slot[regions[base + R_EXPANDED_FILE_ID]!] = r;
     }
     let changed = false;
     for (let r = 0; r < regionCount; r++) {

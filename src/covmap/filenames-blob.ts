@@ -58,11 +58,15 @@ export function decodeFilenamesBlob(
     );
   }
   const zlibOffset = reader.absoluteOffset;
-  const inflated = inflateZlib(reader.take(compressedBytes, 'filenames: zlib data'), uncompressedBytes, {
-    source,
-    byteOffset: zlibOffset,
-    what: 'filenames',
-  });
+  const inflated = inflateZlib(
+    reader.take(compressedBytes, 'filenames: zlib data'),
+    uncompressedBytes,
+    {
+      source,
+      byteOffset: zlibOffset,
+      what: 'filenames',
+    },
+  );
   try {
     return readNames(new ByteReader(inflated, { source }), count, covmapVersion, compilationDir);
   } catch (error) {

@@ -3,11 +3,23 @@
  * `__llvm_covfun`, the mapping encoding, record selection and function names.
  * @see ../../../shared/spec/formats.md §4
  */
-export { readCovfunSection, COVFUN_HEADER_BYTES, type CovfunSection, type ReadCovfunOptions } from './covfun-section.js';
+export {
+  readCovfunSection,
+  COVFUN_HEADER_BYTES,
+  type CovfunSection,
+  type ReadCovfunOptions,
+} from './covfun-section.js';
 export { readCovmapSection, type CovmapSection, type ReadCovmapOptions } from './covmap-section.js';
 export { CovMapVersion, checkCovmapVersion } from './covmap-version.js';
 export { decodeMapping } from './decode-mapping.js';
-export { isAbsoluteFilename, joinPath, pathStyleOf, removeDots, resolveFilename, type PathStyle } from './filename-paths.js';
+export {
+  isAbsoluteFilename,
+  joinPath,
+  pathStyleOf,
+  removeDots,
+  resolveFilename,
+  type PathStyle,
+} from './filename-paths.js';
 export {
   addFilenameTable,
   createFilenameTables,

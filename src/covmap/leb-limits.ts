@@ -30,7 +30,11 @@ export function readSize(reader: ByteReader, what: string): number {
   const offset = reader.offset;
   const value = reader.uleb(what);
   if (value > reader.remaining) {
-    throw reader.error('E_TRUNCATED', `${what}: ${value} exceeds the ${reader.remaining} bytes left`, offset);
+    throw reader.error(
+      'E_TRUNCATED',
+      `${what}: ${value} exceeds the ${reader.remaining} bytes left`,
+      offset,
+    );
   }
   return value;
 }

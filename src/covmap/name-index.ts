@@ -19,7 +19,11 @@ const digest = new Uint32Array(2);
  * @throws CovError `E_TRUNCATED`/`E_MALFORMED` for a cut or corrupt names blob.
  * @see ../../../shared/spec/formats.md §2.8
  */
-export function buildNameIndex(prfNames: Uint8Array, source: string, baseOffset = 0): Map<bigint, string> {
+export function buildNameIndex(
+  prfNames: Uint8Array,
+  source: string,
+  baseOffset = 0,
+): Map<bigint, string> {
   const index = new Map<bigint, string>();
   for (const name of decodePrfNames(prfNames, source, baseOffset)) {
     hashName(name);

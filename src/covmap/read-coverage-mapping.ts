@@ -94,7 +94,13 @@ export function readCoverageMapping(
   const covfunLabel = label(source, '__llvm_covfun', sections.covfunOffset);
   if (covmap.version >= CovMapVersion.Version4) {
     if (sections.covfun === undefined) {
-      warnings.push(covmapWarning('W_NO_COVERAGE', 'covmap Version4+ but no __llvm_covfun section; no coverage records', source));
+      warnings.push(
+        covmapWarning(
+          'W_NO_COVERAGE',
+          'covmap Version4+ but no __llvm_covfun section; no coverage records',
+          source,
+        ),
+      );
       records = [];
     } else {
       const covfun = readCovfunSection(sections.covfun, covfunLabel, {
@@ -109,14 +115,31 @@ export function readCoverageMapping(
   }
 
   const recordsLabel = covmap.version >= CovMapVersion.Version4 ? covfunLabel : covmapLabel;
-  const usable = dropUnresolvableRecords(records, covmap.filenameTables, covmap.invalidFilenamesRefs, recordsLabel, warnings);
+  const usable = dropUnresolvableRecords(
+    records,
+    covmap.filenameTables,
+    covmap.invalidFilenamesRefs,
+    recordsLabel,
+    warnings,
+  );
   const selected = selectRecords(usable, { source: recordsLabel, warnings });
 
   if (opts.resolveNames === false) {
-    return { version: covmap.version, filenameTables: covmap.filenameTables, records: selected, warnings };
+    return {
+      version: covmap.version,
+      filenameTables: covmap.filenameTables,
+      records: selected,
+      warnings,
+    };
   }
   const names = nameSelectedRecords(selected, covmap.version, sections, source, warnings);
-  return { version: covmap.version, filenameTables: covmap.filenameTables, records: selected, names, warnings };
+  return {
+    version: covmap.version,
+    filenameTables: covmap.filenameTables,
+    records: selected,
+    names,
+    warnings,
+  };
 }
 
 function label(source: string, section: string, offset: number | undefined): string {
@@ -140,13 +163,19 @@ function dropUnresolvableRecords(
       continue;
     }
     const entry = dropped.get(record.filenamesRef);
-    if (entry === undefined) dropped.set(record.filenamesRef, { count: 1, firstOffset: record.byteOffset });
+    if (entry === undefined)
+      dropped.set(record.filenamesRef, { count: 1, firstOffset: record.byteOffset });
     else entry.count++;
   }
   for (const [ref, { count, firstOffset }] of dropped) {
     const why = invalid.has(ref) ? 'is ambiguous (two filename lists)' : 'matches no covmap entry';
     warnings.push(
-      covmapWarning('E_MALFORMED', `${count} record(s) skipped: FilenamesRef 0x${ref.toString(16)} ${why}`, source, firstOffset),
+      covmapWarning(
+        'E_MALFORMED',
+        `${count} record(s) skipped: FilenamesRef 0x${ref.toString(16)} ${why}`,
+        source,
+        firstOffset,
+      ),
     );
   }
   return usable;
@@ -167,7 +196,13 @@ function nameSelectedRecords(
   }
   if (wanted.size === 0) return names;
   if (sections.prfNames === undefined) {
-    warnings.push(covmapWarning('W_NAMES_MISSING', `no __llvm_prf_names section; ${wanted.size} function name(s) unknown`, source));
+    warnings.push(
+      covmapWarning(
+        'W_NAMES_MISSING',
+        `no __llvm_prf_names section; ${wanted.size} function name(s) unknown`,
+        source,
+      ),
+    );
     return names;
   }
   const namesLabel = label(source, '__llvm_prf_names', sections.prfNamesOffset);

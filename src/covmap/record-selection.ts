@@ -67,14 +67,21 @@ export function selectRecords(
   records: readonly CovfunRecord[],
   options: SelectRecordsOptions = {},
 ): CovfunRecord[] {
-  const slotByKey = new Map<bigint, number>();
+  // Keyed on the low 32 bits (a number Map key measured about twice as fast as a bigint key),
+  // with slots sharing them chained through `nextSlot`.
+  const firstSlotByLow = new Map<number, number>();
+  const nextSlot: number[] = [];
   const selected: CovfunRecord[] = [];
   // Per selected slot: undefined = not yet tested, else whether it is a dummy.
   const dummy: (boolean | undefined)[] = [];
   const isDummy = (record: CovfunRecord): boolean => {
     if (record.funcHash !== 0n) return false;
     try {
-      return isDummyMappingBytes(record.mappingBytes, options.source ?? '', record.mappingByteOffset ?? record.byteOffset);
+      return isDummyMappingBytes(
+        record.mappingBytes,
+        options.source ?? '',
+        record.mappingByteOffset ?? record.byteOffset,
+      );
     } catch (error) {
       if (!(error instanceof CovError)) throw error;
       options.warnings?.push(
@@ -90,9 +97,15 @@ export function selectRecords(
   };
   for (const record of records) {
     const key = record.namePtr ?? record.nameRef;
-    const slot = slotByKey.get(key);
+    const low = Number(BigInt.asUintN(32, key));
+    let slot = firstSlotByLow.get(low);
+    while (slot !== undefined && (selected[slot]!.namePtr ?? selected[slot]!.nameRef) !== key) {
+      slot = nextSlot[slot];
+    }
     if (slot === undefined) {
-      slotByKey.set(key, selected.length);
+      const head = firstSlotByLow.get(low);
+      if (head !== undefined) nextSlot[selected.length] = head;
+      firstSlotByLow.set(low, selected.length);
       selected.push(record);
       dummy.push(undefined);
       continue;

@@ -15,11 +15,7 @@ import { formatOffset, type Diagnostic } from '../binary/index.js';
  * - `W_NAMES_MISSING`: no names section, or NameRefs / Version1 NamePtrs it does not resolve.
  */
 export type CovmapWarningCode =
-  | 'E_TRUNCATED'
-  | 'E_MALFORMED'
-  | 'W_VERSION_MIXED'
-  | 'W_NO_COVERAGE'
-  | 'W_NAMES_MISSING';
+  'E_TRUNCATED' | 'E_MALFORMED' | 'W_VERSION_MIXED' | 'W_NO_COVERAGE' | 'W_NAMES_MISSING';
 
 /** A `warning` diagnostic formatted like a `CovError` message (`source: at 0x…: detail`). */
 export function covmapWarning(

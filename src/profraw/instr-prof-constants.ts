@@ -19,8 +19,9 @@ export const RAW_PROFILE_VERSIONS = [8, 9, 10, 11] as const;
 /** A raw profile version cov reads. */
 export type RawProfileVersion = (typeof RAW_PROFILE_VERSIONS)[number];
 
-/** Oldest and newest indexed profile versions cov reads (spec §3; v14 is LLVM 23, unknown, §7.5). */
+/** Oldest indexed profile version cov reads: 7, written by llvm-profdata 14 (spec §0, §3). */
 export const INDEXED_PROFILE_MIN_VERSION = 7;
+/** Newest indexed profile version cov reads: 13, written by llvm-profdata 22; v14 is unknown (§7.5). */
 export const INDEXED_PROFILE_MAX_VERSION = 13;
 
 /** Mask of the format version in the version word; the high 32 bits are variant flags (spec §2.2). */

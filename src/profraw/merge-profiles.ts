@@ -46,7 +46,13 @@ export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
         slots = [];
         slotsByName.set(record.nameRef, slots);
       }
-      const slot = slots.find((candidate) => candidate.funcHash === record.funcHash);
+      let slot: MergeSlot | undefined;
+      for (const candidate of slots) {
+        if (candidate.funcHash === record.funcHash) {
+          slot = candidate;
+          break;
+        }
+      }
       if (slot === undefined) {
         slots.push({
           funcHash: record.funcHash,
@@ -82,13 +88,12 @@ function mergeInto(
   source: string,
   warnings: Diagnostic[],
 ): void {
-  const key = `NameRef ${formatHex64(record.nameRef)}, FuncHash ${formatHex64(record.funcHash)}`;
   if (slot.counts.length !== record.counts.length) {
     warnings.push({
       severity: 'warning',
       code: ProfileWarningCode.CountMismatch,
       message:
-        `${source}: count mismatch for ${key}: ${record.counts.length} counters here, ` +
+        `${source}: count mismatch for ${describeKey(record)}: ${record.counts.length} counters here, ` +
         `${slot.counts.length} in ${slot.firstSource} (seen first); the record from ${source} is ignored`,
       source,
     });
@@ -103,7 +108,7 @@ function mergeInto(
     warnings.push({
       severity: 'warning',
       code: ProfileWarningCode.CounterOverflow,
-      message: `${source}: counter overflow for ${key}: merged counts clamped at 2^64-3`,
+      message: `${source}: counter overflow for ${describeKey(record)}: merged counts clamped at 2^64-3`,
       source,
     });
   }
@@ -112,7 +117,7 @@ function mergeInto(
       severity: 'warning',
       code: ProfileWarningCode.BitmapMismatch,
       message:
-        `${source}: bitmap mismatch for ${key}: ${record.bitmap.length} bitmap bytes here, ` +
+        `${source}: bitmap mismatch for ${describeKey(record)}: ${record.bitmap.length} bitmap bytes here, ` +
         `${slot.bitmap.length} in ${slot.firstSource} (seen first); counts merged, bitmap from ` +
         `${source} ignored`,
       source,
@@ -120,4 +125,8 @@ function mergeInto(
     return;
   }
   for (let i = 0; i < slot.bitmap.length; i++) slot.bitmap[i]! |= record.bitmap[i]!;
+}
+
+function describeKey(record: ProfileRecord): string {
+  return `NameRef ${formatHex64(record.nameRef)}, FuncHash ${formatHex64(record.funcHash)}`;
 }

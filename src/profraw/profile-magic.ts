@@ -45,10 +45,11 @@ export function formatBytes(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-/** Expected magics, spelled as on-disk bytes, for error messages. */
+/** The raw magics, spelled as on-disk bytes, for error messages. */
 export const EXPECTED_RAW_MAGICS =
   'a raw profile (81 72 66 6f 72 70 6c ff: 64-bit little-endian; 81 52 66 6f 72 70 6c ff: ' +
   '32-bit little-endian; ff 6c 70 72 6f 66 72 81 / ff 6c 70 72 6f 66 52 81: big-endian)';
+/** The indexed magic, spelled as on-disk bytes, for error messages. */
 export const EXPECTED_INDEXED_MAGIC = 'an indexed profile (ff 6c 70 72 6f 66 69 81)';
 
 /**

@@ -43,6 +43,18 @@ export function locatedWarning(
   return { ...diagnosticFromError(error), code };
 }
 
+/**
+ * A caught parse error turned into a warning that keeps its code, source and offset, with
+ * `context` (what was given up) put in front of the detail: `src: at 0x40: context detail`.
+ */
+export function warningFromError(error: CovError, context: string): Diagnostic {
+  const relabelled = new CovError(error.code, `${context}${error.detail}`, {
+    ...(error.source === undefined ? {} : { source: error.source }),
+    ...(error.byteOffset === undefined ? {} : { byteOffset: error.byteOffset }),
+  });
+  return diagnosticFromError(relabelled);
+}
+
 /** `0x…` spelling of a 64-bit value (NameRef, FuncHash), zero-padded to 16 digits. */
 export function formatHex64(value: bigint): string {
   return `0x${value.toString(16).padStart(16, '0')}`;

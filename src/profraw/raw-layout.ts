@@ -192,7 +192,10 @@ function dataRecordLayout(version: RawProfileVersion, pointerBytes: 4 | 8): Data
  * 88/112/128/152 bytes.
  * @see ../../../shared/spec/formats.md §2.3, §2.6, §7.1, §7.2
  */
-export function rawProfileLayout(version: RawProfileVersion, pointerBytes: 4 | 8): RawProfileLayout {
+export function rawProfileLayout(
+  version: RawProfileVersion,
+  pointerBytes: 4 | 8,
+): RawProfileLayout {
   const headerFields = HEADER_FIELDS[version];
   const vtable =
     version >= 10

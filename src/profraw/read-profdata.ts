@@ -3,19 +3,20 @@
  * always little-endian.
  * @see ../../../shared/spec/formats.md §3
  */
-import { ByteReader, CovError, diagnosticFromError, md5Hash64, type Diagnostic } from '../binary/index.js';
+import { ByteReader, CovError, md5Hash64, type Diagnostic } from '../binary/index.js';
 import { copyU64Counters } from './counter-arrays.js';
 import {
   INDEXED_PROFILE_MAX_VERSION,
   INDEXED_PROFILE_MIN_VERSION,
   VARIANT_MASK_CSIR_PROF,
 } from './instr-prof-constants.js';
+import { EXPECTED_INDEXED_MAGIC, badMagicError, detectProfileMagic } from './profile-magic.js';
 import {
-  EXPECTED_INDEXED_MAGIC,
-  badMagicError,
-  detectProfileMagic,
-} from './profile-magic.js';
-import { formatHex64, locatedWarning, ProfileWarningCode } from './profile-warnings.js';
+  formatHex64,
+  locatedWarning,
+  ProfileWarningCode,
+  warningFromError,
+} from './profile-warnings.js';
 import type { ProfileFile, ProfileRecord } from './types.js';
 import { skipValueProfData } from './value-prof-data.js';
 
@@ -79,7 +80,8 @@ export function readProfdata(bytes: Uint8Array, source: string): ProfileFile {
   if (version >= 12) reader.u64('indexed header: VTableNamesOffset');
 
   skipSummary(reader, 'profile summary');
-  if ((versionWord & VARIANT_MASK_CSIR_PROF) !== 0n) skipSummary(reader, 'context-sensitive summary');
+  if ((versionWord & VARIANT_MASK_CSIR_PROF) !== 0n)
+    skipSummary(reader, 'context-sensitive summary');
   const payloadStart = reader.offset;
 
   if (hashOffset < payloadStart || hashOffset + 16 > bytes.length) {
@@ -95,7 +97,11 @@ export function readProfdata(bytes: Uint8Array, source: string): ProfileFile {
   const numBuckets = reader.u64Number('hash table: NumBuckets');
   const numEntries = reader.u64Number('hash table: NumEntries');
   if (numBuckets === 0 || (numBuckets & (numBuckets - 1)) !== 0) {
-    throw reader.error('E_MALFORMED', `hash table: NumBuckets ${numBuckets} is not a power of two`, hashOffset);
+    throw reader.error(
+      'E_MALFORMED',
+      `hash table: NumBuckets ${numBuckets} is not a power of two`,
+      hashOffset,
+    );
   }
   reader.need(numBuckets * 8, `hash table: ${numBuckets} bucket offsets`);
   const bucketsAt = reader.offset;
@@ -188,12 +194,12 @@ function readBucket(
         out.names.push(name);
       } catch (error) {
         if (!(error instanceof CovError)) throw error;
-        out.warnings.push(diagnosticFromError(error, `records of "${name}" ignored: `));
+        out.warnings.push(warningFromError(error, `records of "${name}" ignored: `));
       }
     }
   } catch (error) {
     if (!(error instanceof CovError)) throw error;
-    out.warnings.push(diagnosticFromError(error, 'rest of the bucket ignored: '));
+    out.warnings.push(warningFromError(error, 'rest of the bucket ignored: '));
   }
   return read;
 }

@@ -7,7 +7,6 @@ import {
   ByteReader,
   CovError,
   decodePrfNames,
-  diagnosticFromError,
   formatOffset,
   type Diagnostic,
 } from '../binary/index.js';
@@ -28,7 +27,12 @@ import {
   formatBytes,
   type RawMagic,
 } from './profile-magic.js';
-import { formatHex64, locatedWarning, ProfileWarningCode } from './profile-warnings.js';
+import {
+  formatHex64,
+  locatedWarning,
+  ProfileWarningCode,
+  warningFromError,
+} from './profile-warnings.js';
 import { rawProfileLayout, type RawHeaderField, type RawProfileLayout } from './raw-layout.js';
 import type { ProfileFile, ProfileRecord, RawProfileHeader } from './types.js';
 import { skipValueProfData } from './value-prof-data.js';
@@ -102,7 +106,7 @@ export function readProfraw(bytes: Uint8Array, source: string): ProfileFile {
     } catch (error) {
       if (state.headers.length === 0 || !(error instanceof CovError)) throw error;
       state.warnings.push(
-        diagnosticFromError(error, `profile at ${formatOffset(headerOffset)} ignored: `),
+        warningFromError(error, `profile at ${formatOffset(headerOffset)} ignored: `),
       );
       break;
     }
@@ -183,7 +187,11 @@ function unsupportedVersionDetail(version: number): string {
 type HeaderValues = Record<RawHeaderField, bigint>;
 
 /** Reads the header at `base`, every field a u64 in the profile's byte order (0 when absent). */
-function readHeaderFields(reader: ByteReader, layout: RawProfileLayout, base: number): HeaderValues {
+function readHeaderFields(
+  reader: ByteReader,
+  layout: RawProfileLayout,
+  base: number,
+): HeaderValues {
   const values: HeaderValues = {
     Magic: 0n,
     Version: 0n,
@@ -282,7 +290,8 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
   // Section offsets, absolute in the file (§2.4, §7.3).
   const binaryIdsStart = base + layout.headerBytes;
   const dataStart = binaryIdsStart + binaryIdsSize;
-  const countersStart = dataStart + size('NumData', rec.sizeBytes) + size('PaddingBytesBeforeCounters');
+  const countersStart =
+    dataStart + size('NumData', rec.sizeBytes) + size('PaddingBytesBeforeCounters');
   const bitmapStart = countersStart + countersSize + size('PaddingBytesAfterCounters');
   const uniformStart = bitmapStart + bitmapSize + size('PaddingBytesAfterBitmapBytes');
   const namesStart = uniformStart + uniformSize + size('PaddingBytesAfterUniformCounters');
@@ -331,9 +340,16 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
   let lostToTruncation = 0;
   let kept = 0;
   let valueBlobs = 0;
-  const skip = (index: number, recordOffset: number, record: string, detail: string): void => {
+  const skip = (
+    index: number,
+    recordOffset: number,
+    nameRef: bigint,
+    funcHash: bigint,
+    detail: string,
+  ): void => {
     recordWarnings++;
     if (recordWarnings > MAX_RECORD_WARNINGS) return;
+    const record = `NameRef ${formatHex64(nameRef)}, FuncHash ${formatHex64(funcHash)}`;
     state.warnings.push(
       locatedWarning(
         ProfileWarningCode.Malformed,
@@ -343,6 +359,12 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
       ),
     );
   };
+  // u64 counters are copied once per profile; records get views into the copy (no per-record
+  // buffer). Only the part of the section that is inside the file is copied.
+  let sectionCounts: BigUint64Array | undefined;
+  const sectionCountsAvailable = Math.floor(
+    Math.max(0, Math.min(countersSize, fileEnd - countersStart)) / 8,
+  );
 
   const recordsToRead = correlated ? 0 : numData;
   for (
@@ -373,10 +395,9 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
       reader.offset = recordOffset + rec.numBitmapBytes;
       numBitmapBytes = reader.u32('data record NumBitmapBytes');
     }
-    const label = `NameRef ${formatHex64(nameRef)}, FuncHash ${formatHex64(funcHash)}`;
 
     if (numCounters === 0) {
-      skip(index, recordOffset, label, 'NumCounters is 0');
+      skip(index, recordOffset, nameRef, funcHash, 'NumCounters is 0');
       continue;
     }
     const counterOffset = checkedOffset(
@@ -387,11 +408,17 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
       'counter',
     );
     if (typeof counterOffset === 'string') {
-      skip(index, recordOffset, label, counterOffset);
+      skip(index, recordOffset, nameRef, funcHash, counterOffset);
       continue;
     }
     if (numCounters < timestampSlots) {
-      skip(index, recordOffset, label, `temporal timestamp needs ${timestampSlots} counter slots, the function has ${numCounters}`);
+      skip(
+        index,
+        recordOffset,
+        nameRef,
+        funcHash,
+        `temporal timestamp needs ${timestampSlots} counter slots, the function has ${numCounters}`,
+      );
       continue;
     }
     let bitmapOffset = 0;
@@ -406,7 +433,7 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
         'bitmap',
       );
       if (typeof checked === 'string') {
-        skip(index, recordOffset, label, checked);
+        skip(index, recordOffset, nameRef, funcHash, checked);
         continue;
       }
       bitmapOffset = checked;
@@ -423,7 +450,7 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
         'uniform counter',
       );
       if (typeof checked === 'string') {
-        skip(index, recordOffset, label, checked);
+        skip(index, recordOffset, nameRef, funcHash, checked);
         continue;
       }
     }
@@ -438,9 +465,21 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
     }
     const valuesAt = countersAt + timestampSlots * counterBytes;
     const numValues = numCounters - timestampSlots;
-    const counts = singleByte
-      ? convertSingleByteCounters(bytes, valuesAt, numValues)
-      : copyU64Counters(bytes, valuesAt, numValues, magic.littleEndian);
+    let counts: BigUint64Array;
+    if (singleByte) {
+      counts = convertSingleByteCounters(bytes, valuesAt, numValues);
+    } else if (counterOffset % 8 === 0) {
+      sectionCounts ??= copyU64Counters(
+        bytes,
+        countersStart,
+        sectionCountsAvailable,
+        magic.littleEndian,
+      );
+      const first = counterOffset / 8 + timestampSlots;
+      counts = sectionCounts.subarray(first, first + numValues);
+    } else {
+      counts = copyU64Counters(bytes, valuesAt, numValues, magic.littleEndian);
+    }
     const bitmap =
       numBitmapBytes === 0 ? EMPTY_BITMAP : bytes.slice(bitmapAt, bitmapAt + numBitmapBytes);
     state.records.push({ nameRef, funcHash, counts, bitmap });
@@ -464,7 +503,7 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
       state.names.push(...decodePrfNames(bytes.subarray(namesStart, namesEnd), source, namesStart));
     } catch (error) {
       if (!(error instanceof CovError)) throw error;
-      state.warnings.push(diagnosticFromError(error, `names of the ${where} ignored: `));
+      state.warnings.push(warningFromError(error, `names of the ${where} ignored: `));
     }
   }
 
@@ -494,7 +533,7 @@ function readModuleProfile(state: RawReadState, base: number): number | undefine
     } catch (error) {
       if (!(error instanceof CovError)) throw error;
       state.warnings.push(
-        diagnosticFromError(error, 'counters kept, but nothing after this point can be read: '),
+        warningFromError(error, 'counters kept, but nothing after this point can be read: '),
       );
       return undefined;
     }
@@ -541,7 +580,12 @@ function readBinaryIds(
   while (offset < end) {
     const problem = (detail: string): string[] => {
       state.warnings.push(
-        locatedWarning(ProfileWarningCode.Malformed, `binary id: ${detail}; rest ignored`, state.source, offset),
+        locatedWarning(
+          ProfileWarningCode.Malformed,
+          `binary id: ${detail}; rest ignored`,
+          state.source,
+          offset,
+        ),
       );
       return ids;
     };

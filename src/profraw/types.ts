@@ -9,7 +9,11 @@ export interface ProfileRecord {
   /** MD5-64 of the PGO function name (spec §1). */
   readonly nameRef: bigint;
   readonly funcHash: bigint;
-  /** One entry per counter; single-byte counters already converted (0x00 ⇒ 1, else 0). */
+  /**
+   * One exact u64 per counter; single-byte counters already converted (0x00 ⇒ 1, else 0); a
+   * temporal profile's timestamp slot and v11 uniform counters are not included. May be a view
+   * into a buffer shared with other records of the same profile: treat as read-only.
+   */
   readonly counts: BigUint64Array;
   /** MC/DC bitmap bytes (one value per byte), empty when the function has none. */
   readonly bitmap: Uint8Array;

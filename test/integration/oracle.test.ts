@@ -30,13 +30,11 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 /** The fixture whose object order is also tested reversed (its output depends on the order). */
 const REVERSED_FIXTURE = 'workspace';
 
-const llvmMissing = await missingReason([requireTool(LLVM_COV), requireTool(LLVM_PROFDATA)]);
+const llvmTools = [requireTool(LLVM_COV), requireTool(LLVM_PROFDATA)];
+const llvmMissing = await missingReason(llvmTools);
 const skipReasons = new Map<string, string | undefined>();
 for (const spec of FIXTURES) {
-  skipReasons.set(
-    spec.name,
-    (await missingReason([requireToolchain(spec.toolchain)])) ?? llvmMissing,
-  );
+  skipReasons.set(spec.name, await missingReason([requireToolchain(spec.toolchain), ...llvmTools]));
 }
 
 const loggedBuilds = new Set<string>();
@@ -73,7 +71,10 @@ const matchesLlvmCov = test.macro({
     });
     if (oracle.warnings !== '') t.log(`llvm-cov warnings:\n${oracle.warnings.trim()}`);
     // The harness's own check: a broken build or export must not look like a CLI bug.
-    t.true(oracle.text.length > 0, `llvm-cov printed nothing: ${formatCommand(oracle.command)}`);
+    t.true(
+      looksLikeExport(format, oracle.text),
+      `llvm-cov did not print a ${format} export: ${formatCommand(oracle.command)}`,
+    );
 
     const { durationMs } = await checkReportMatches(t, {
       objects,
@@ -305,6 +306,21 @@ function countBy(values: readonly number[]): Map<number, number> {
 async function lineOf(build: BuiltFixture, file: string, needle: string): Promise<number> {
   const lines = (await readFile(path.join(build.workDir, file), 'utf8')).split('\n');
   return lines.findIndex((line) => line.includes(needle)) + 1;
+}
+
+/** Whether `text` is a non-empty llvm-cov export of the given format. */
+function looksLikeExport(format: ReportFormat, text: string): boolean {
+  switch (format) {
+    case 'lcov':
+      return text.startsWith('SF:') && text.endsWith('end_of_record\n');
+    case 'json':
+      try {
+        const parsed = JSON.parse(text) as { type?: unknown; data?: unknown };
+        return parsed.type === 'llvm.coverage.json.export' && Array.isArray(parsed.data);
+      } catch {
+        return false;
+      }
+  }
 }
 
 function expect(ok: boolean, what: string): string[] {

@@ -190,5 +190,12 @@ export function regionViews(mapping: FunctionMapping): RegionView[] {
 
 /** A region as `[lineStart, columnStart, lineEnd, columnEnd, kind, counter]`. */
 export function geometry(region: RegionView): number[] {
-  return [region.lineStart, region.columnStart, region.lineEnd, region.columnEnd, region.kind, region.counter];
+  return [
+    region.lineStart,
+    region.columnStart,
+    region.lineEnd,
+    region.columnEnd,
+    region.kind,
+    region.counter,
+  ];
 }

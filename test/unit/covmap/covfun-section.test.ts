@@ -6,7 +6,9 @@ import { workedCovfun } from './worked-example.js';
 test('spec §4.7: classify at 0x128, the unused record at 0x170, last record unpadded', (t) => {
   const section = workedCovfun();
   t.is(section.length, 0x1a9);
-  const { records, warnings } = readCovfunSection(section, 'main: __llvm_covfun', { littleEndian: true });
+  const { records, warnings } = readCovfunSection(section, 'main: __llvm_covfun', {
+    littleEndian: true,
+  });
   t.deepEqual(warnings, []);
   t.is(records.length, 2);
   const [classify, unused] = records;
@@ -24,7 +26,10 @@ test('spec §4.7: classify at 0x128, the unused record at 0x170, last record unp
 });
 
 test('byteOffset includes baseOffset; alignment stays relative to the section start', (t) => {
-  const { records } = readCovfunSection(workedCovfun(), 'covfun', { littleEndian: true, baseOffset: 0x3003 });
+  const { records } = readCovfunSection(workedCovfun(), 'covfun', {
+    littleEndian: true,
+    baseOffset: 0x3003,
+  });
   t.deepEqual(
     records.map((r) => r.byteOffset),
     [0x3003 + 0x128, 0x3003 + 0x170],
@@ -33,7 +38,12 @@ test('byteOffset includes baseOffset; alignment stays relative to the section st
 
 test('big-endian headers', (t) => {
   const out = new Bytes(false);
-  covfunRecord(out, { nameRef: 0x0102030405060708n, funcHash: 0x1112131415161718n, filenamesRef: 0xa1a2a3a4a5a6a7a8n, mapping: hex('01 00 00 00') });
+  covfunRecord(out, {
+    nameRef: 0x0102030405060708n,
+    funcHash: 0x1112131415161718n,
+    filenamesRef: 0xa1a2a3a4a5a6a7a8n,
+    mapping: hex('01 00 00 00'),
+  });
   const { records } = readCovfunSection(out.build(), 'covfun', { littleEndian: false });
   t.deepEqual(
     records.map((r) => [r.nameRef, r.funcHash, r.filenamesRef, Array.from(r.mappingBytes)]),
@@ -45,7 +55,12 @@ test('fewer than 28 bytes left ends the section; zero padding between records is
   const out = new Bytes();
   covfunRecord(out, { nameRef: 1n, funcHash: 2n, filenamesRef: 3n, mapping: hex('01 00 00 00') });
   out.zeros(40);
-  covfunRecord(out, { nameRef: 4n, funcHash: 5n, filenamesRef: 6n, mapping: hex('01 00 00 00 00') });
+  covfunRecord(out, {
+    nameRef: 4n,
+    funcHash: 5n,
+    filenamesRef: 6n,
+    mapping: hex('01 00 00 00 00'),
+  });
   out.bytes(new Array<number>(27).fill(0xee));
   const { records, warnings } = readCovfunSection(out.build(), 'covfun', { littleEndian: true });
   t.deepEqual(
@@ -77,5 +92,9 @@ test('a record whose DataSize runs past the section: warning at its offset, earl
   t.is(warning!.code, 'E_TRUNCATED');
   t.is(warning!.source, 'main: __llvm_covfun');
   t.is(warning!.byteOffset, 0x500 + cut);
-  t.true(warning!.message.startsWith(`main: __llvm_covfun: at 0x${(0x500 + cut).toString(16)}: covfun record 2`));
+  t.true(
+    warning!.message.startsWith(
+      `main: __llvm_covfun: at 0x${(0x500 + cut).toString(16)}: covfun record 2`,
+    ),
+  );
 });

@@ -1,6 +1,10 @@
 import test from 'ava';
-import { CovError, md5Hash64 } from '../../../src/binary/index.js';
-import { decodeMapping, readCovmapSection, type ReadCovmapOptions } from '../../../src/covmap/index.js';
+import { CovError, md5Hash64, type CovErrorCode } from '../../../src/binary/index.js';
+import {
+  decodeMapping,
+  readCovmapSection,
+  type ReadCovmapOptions,
+} from '../../../src/covmap/index.js';
 import { Bytes, covmapEntry, filenamesBlob, hex, legacyFilenamesBlob } from './bytes.js';
 import { WORKED_COVMAP } from './worked-example.js';
 
@@ -10,7 +14,10 @@ test('spec §4.7: the 48-byte covmap gives two filenames under ref 0x957de8c2482
   t.is(WORKED_COVMAP.length, 48);
   const covmap = readCovmapSection(WORKED_COVMAP, 'main: __llvm_covmap', LE);
   t.is(covmap.version, 6);
-  t.deepEqual([...covmap.filenameTables], [[0x957de8c2482cd14en, ['/tmp/cov1', '/tmp/cov1/main.rs']]]);
+  t.deepEqual(
+    [...covmap.filenameTables],
+    [[0x957de8c2482cd14en, ['/tmp/cov1', '/tmp/cov1/main.rs']]],
+  );
   t.is(md5Hash64(WORKED_COVMAP.subarray(16, 47)), 0x957de8c2482cd14en);
   t.deepEqual(covmap.legacyRecords, []);
   t.deepEqual(covmap.warnings, []);
@@ -18,7 +25,13 @@ test('spec §4.7: the 48-byte covmap gives two filenames under ref 0x957de8c2482
 
 test('Version6+: relative names join entry 0 with dot removal, absolute names stay verbatim', (t) => {
   const blob = filenamesBlob(
-    ['/tmp/cov3', 'src/./lib/../main.rs', '/tmp/cov3/sub/../sub/./main.rs', '../other/x.rs', 'a//b/'],
+    [
+      '/tmp/cov3',
+      'src/./lib/../main.rs',
+      '/tmp/cov3/sub/../sub/./main.rs',
+      '../other/x.rs',
+      'a//b/',
+    ],
     false,
   );
   const section = covmapEntry(new Bytes(), { version: 5, filenames: blob }).build();
@@ -52,7 +65,13 @@ test("Version6+: clang's ../d/a.cpp relative to /tmp/cpp/d", (t) => {
 
 test('Version6+: Windows drive and UNC names are absolute; relative ones join with backslashes', (t) => {
   const blob = filenamesBlob(
-    ['C:\\work\\crate', 'src\\..\\lib.rs', 'D:\\x\\..\\y.rs', '\\\\server\\share\\.\\z.rs', 'e:/a/./b.rs'],
+    [
+      'C:\\work\\crate',
+      'src\\..\\lib.rs',
+      'D:\\x\\..\\y.rs',
+      '\\\\server\\share\\.\\z.rs',
+      'e:/a/./b.rs',
+    ],
     false,
   );
   const section = covmapEntry(new Bytes(), { version: 6, filenames: blob }).build();
@@ -82,10 +101,13 @@ test('several entries: each padded to 8 from the section start; trailing zeros a
   covmapEntry(out, { version: 6, filenames: b });
   out.zeros(24);
   const covmap = readCovmapSection(out.build(), 'covmap', LE);
-  t.deepEqual([...covmap.filenameTables.values()], [
-    ['/w', '/w/a.rs'],
-    ['/w', '/w/b.rs'],
-  ]);
+  t.deepEqual(
+    [...covmap.filenameTables.values()],
+    [
+      ['/w', '/w/a.rs'],
+      ['/w', '/w/b.rs'],
+    ],
+  );
   t.deepEqual(covmap.warnings, []);
 });
 
@@ -107,7 +129,13 @@ for (const version of [1, 2]) {
     const out = new Bytes();
     // clang padded the mapping area so that filenames + mappings were a multiple of 8.
     const mapping1 = new Bytes().bytes(M1, M2).zeros(3).build();
-    covmapEntry(out, { version, nRecords: 2, records: records1.build(), filenames: files1, mapping: mapping1 });
+    covmapEntry(out, {
+      version,
+      nRecords: 2,
+      records: records1.build(),
+      filenames: files1,
+      mapping: mapping1,
+    });
     const entry2 = out.length;
     const records2 = legacyRecord(new Bytes(), 0x3333n, M3.length, 0xccccn).build();
     covmapEntry(out, { version, nRecords: 1, records: records2, filenames: files2, mapping: M3 });
@@ -116,10 +144,13 @@ for (const version of [1, 2]) {
     t.is(covmap.version, version);
     const ref1 = md5Hash64(files1);
     const ref2 = md5Hash64(files2);
-    t.deepEqual([...covmap.filenameTables], [
-      [ref1, ['/a/main.rs', '/a/lib.rs']],
-      [ref2, ['/b/x.rs']],
-    ]);
+    t.deepEqual(
+      [...covmap.filenameTables],
+      [
+        [ref1, ['/a/main.rs', '/a/lib.rs']],
+        [ref2, ['/b/x.rs']],
+      ],
+    );
     const mappingStart1 = 16 + 40 + files1.length;
     t.deepEqual(
       covmap.legacyRecords.map((r) => ({ ...r, mappingBytes: Array.from(r.mappingBytes) })),
@@ -160,8 +191,14 @@ test('Version1 records: NamePtr − names address gives the name; NameRef is its
   const files = legacyFilenamesBlob(['/v1/a.c']);
   // 64-bit: {u64 NamePtr, u32 NameSize, u32 DataSize, u64 FuncHash} = 24 bytes.
   const records = new Bytes()
-    .u64(0x400cn).u32(8).u32(M1.length).u64(7n)
-    .u64(0x9000n).u32(4).u32(M3.length).u64(9n)
+    .u64(0x400cn)
+    .u32(8)
+    .u32(M1.length)
+    .u64(7n)
+    .u64(0x9000n)
+    .u32(4)
+    .u32(M3.length)
+    .u64(9n)
     .build();
   const section = covmapEntry(new Bytes(), {
     version: 0,
@@ -188,7 +225,12 @@ test('Version1 records: NamePtr − names address gives the name; NameRef is its
 test('Version1 records of a 32-bit big-endian target, no names section: warning, NamePtr kept', (t) => {
   const files = legacyFilenamesBlob(['/v1/b.c']);
   // 32-bit: {u32 NamePtr, u32 NameSize, u32 DataSize, u64 FuncHash} = 20 bytes.
-  const records = new Bytes(false).u32(0x8040).u32(5).u32(M1.length).u64(0x0102030405060708n).build();
+  const records = new Bytes(false)
+    .u32(0x8040)
+    .u32(5)
+    .u32(M1.length)
+    .u64(0x0102030405060708n)
+    .build();
   const out = new Bytes(false);
   covmapEntry(out, { version: 0, nRecords: 1, records, filenames: files, mapping: M1 });
   const covmap = readCovmapSection(out.build(), 'covmap', { littleEndian: false, pointerBytes: 4 });
@@ -252,10 +294,13 @@ test('an entry with another version than the first: warning, read as the first',
   covmapEntry(out, { version: 5, filenames: filenamesBlob(['/w', 'b.rs'], false) });
   const covmap = readCovmapSection(out.build(), 'covmap', LE);
   t.is(covmap.version, 6);
-  t.deepEqual([...covmap.filenameTables.values()], [
-    ['/w', '/w/a.rs'],
-    ['/w', '/w/b.rs'],
-  ]);
+  t.deepEqual(
+    [...covmap.filenameTables.values()],
+    [
+      ['/w', '/w/a.rs'],
+      ['/w', '/w/b.rs'],
+    ],
+  );
   t.deepEqual(
     covmap.warnings.map((w) => w.code),
     ['W_VERSION_MIXED'],
@@ -269,10 +314,13 @@ test('an empty section has version −1 and nothing else', (t) => {
 });
 
 const fails = test.macro(
-  (t, section: Uint8Array, code: string, byteOffset: number, message?: RegExp) => {
-    const error = t.throws(() => readCovmapSection(section, 'main: __llvm_covmap', { ...LE, baseOffset: 0x2000 }), {
-      instanceOf: CovError,
-    });
+  (t, section: Uint8Array, code: CovErrorCode, byteOffset: number, message?: RegExp) => {
+    const error = t.throws(
+      () => readCovmapSection(section, 'main: __llvm_covmap', { ...LE, baseOffset: 0x2000 }),
+      {
+        instanceOf: CovError,
+      },
+    );
     t.is(error.code, code);
     t.is(error.byteOffset, 0x2000 + byteOffset);
     if (message !== undefined) t.regex(error.message, message);

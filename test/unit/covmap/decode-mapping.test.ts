@@ -37,9 +37,38 @@ test('spec §4.7: the classify record decodes to 2 expressions and 6 regions', (
   t.true(regionViews(mapping).every((r) => r.fileId === 0 && r.falseCounter === 0));
 });
 
+test('spec §4.7: with counts [5, 2, 2] the classify regions evaluate to 5, 5, 1, 2, 2, 5', (t) => {
+  const bytes = hex(
+    '01 01 | 02 01 07 05 09 | 06 | 01 11 01 00 24 | 01 01 0b 00 10 | 02 01 0e 00 14 | 09 01 0e 00 13 | 05 01 0e 00 15 | 01 02 01 00 02',
+  );
+  const mapping = decodeMapping(bytes, 'covfun', 0, V7);
+  const counts = [5, 2, 2];
+  // Minimal evaluator over the decoded expression table (the real one lives in assemble/).
+  const evaluate = (encoded: number): number => {
+    const index = encoded >>> 2;
+    switch (encoded & 3) {
+      case 0:
+        return 0;
+      case 1:
+        return counts[index]!;
+      default: {
+        const lhs = evaluate(mapping.expressions[index * 2]!);
+        const rhs = evaluate(mapping.expressions[index * 2 + 1]!);
+        return mapping.expressionIsAdd[index] === 1 ? lhs + rhs : lhs - rhs;
+      }
+    }
+  };
+  t.deepEqual(
+    regionViews(mapping).map((r) => evaluate(r.counter)),
+    [5, 5, 1, 2, 2, 5],
+  );
+});
+
 test('spec §4.7: the unused record has five zero-counter code regions', (t) => {
   // The spec elides the last three regions; these are filled in by hand.
-  const bytes = hex('01 01 00 05 | 00 0c 01 00 19 | 00 01 08 00 0d | 00 01 0c 00 12 | 00 01 05 00 10 | 00 02 01 00 02');
+  const bytes = hex(
+    '01 01 00 05 | 00 0c 01 00 19 | 00 01 08 00 0d | 00 01 0c 00 12 | 00 01 05 00 10 | 00 02 01 00 02',
+  );
   t.is(bytes.length, 0x1d);
   const mapping = decodeMapping(bytes, 'covfun', 0, V7);
   const regions = regionViews(mapping);
@@ -106,7 +135,9 @@ test('expansion and skipped regions; the expansion takes the first counter of it
 });
 
 test('nested expansions settle on the innermost first counter', (t) => {
-  const bytes = hex('03 00 00 00 | 00 | 01 | 0c 01 01 00 05 | 01 | 14 07 01 00 03 | 01 | 11 0a 01 00 09');
+  const bytes = hex(
+    '03 00 00 00 | 00 | 01 | 0c 01 01 00 05 | 01 | 14 07 01 00 03 | 01 | 11 0a 01 00 09',
+  );
   const regions = regionViews(decodeMapping(bytes, 'covfun', 0, V7));
   t.deepEqual(
     regions.map((r) => [r.kind, r.fileId, r.expandedFileId, r.counter]),
@@ -149,7 +180,14 @@ test('expression kinds: last reference wins, references from expressions count, 
   const bytes = hex('01 00 | 03 01 05 09 02 01 01 | 02 | 06 01 01 00 02 | 07 01 01 00 02');
   const mapping = decodeMapping(bytes, 'covfun', 0, V7);
   t.deepEqual(Array.from(mapping.expressionIsAdd), [0, 1, 0]);
-  t.deepEqual(Array.from(mapping.expressions), [counter(0), counter(1), counter(2), subtract(0), counter(0), counter(0)]);
+  t.deepEqual(Array.from(mapping.expressions), [
+    counter(0),
+    counter(1),
+    counter(2),
+    subtract(0),
+    counter(0),
+    counter(0),
+  ]);
   // Every stored reference carries the final kind.
   t.deepEqual(
     regionViews(mapping).map((r) => r.counter),
@@ -163,31 +201,102 @@ test('an expression referenced as add by another expression is an add', (t) => {
 });
 
 const malformed = test.macro(
-  (t, bytes: string, code: 'E_MALFORMED' | 'E_TRUNCATED', relativeOffset: number, version = V7) => {
+  (
+    t,
+    bytes: string,
+    code: 'E_MALFORMED' | 'E_TRUNCATED',
+    relativeOffset: number,
+    version: number = V7,
+  ) => {
     const error = t.throws(() => decodeMapping(hex(bytes), 'main: __llvm_covfun', 0x100, version), {
       instanceOf: CovError,
     });
     t.is(error.code, code);
     t.is(error.byteOffset, 0x100 + relativeOffset);
-    t.true(error.message.startsWith(`main: __llvm_covfun: at 0x${(0x100 + relativeOffset).toString(16)}: `));
+    t.true(
+      error.message.startsWith(
+        `main: __llvm_covfun: at 0x${(0x100 + relativeOffset).toString(16)}: `,
+      ),
+    );
   },
 );
 
 test('overlong LEB128', malformed, '80 80 80 80 80 80 80 80 80 80 80 00', 'E_MALFORMED', 0);
-test('LEB128 cut off by the end of the data', malformed, '01 00 | 00 | 01 | 01 01 01 00 80', 'E_TRUNCATED', 8);
+test(
+  'LEB128 cut off by the end of the data',
+  malformed,
+  '01 00 | 00 | 01 | 01 01 01 00 80',
+  'E_TRUNCATED',
+  8,
+);
 test('expression operand refers past NumExprs', malformed, '01 00 | 01 | 01 06', 'E_MALFORMED', 4);
-test('region counter refers past NumExprs', malformed, '01 00 | 00 | 01 | 02 01 01 00 02', 'E_MALFORMED', 4);
-test('branch false counter refers past NumExprs', malformed, '01 00 | 00 | 01 | 20 01 03 01 01 00 02', 'E_MALFORMED', 6);
-test('encoded counter 0xffffffff', malformed, '01 00 | 00 | 01 | ff ff ff ff 0f 01 01 00 02', 'E_MALFORMED', 4);
-test('expanded file id past NumFileIds', malformed, '01 00 | 00 | 01 | 0c 01 01 00 02', 'E_MALFORMED', 4);
-test('region kind 1 without the expansion bit', malformed, '01 00 | 00 | 01 | 08 01 01 00 02', 'E_MALFORMED', 4);
-test('region kind 3 (gap is not a stored kind)', malformed, '01 00 | 00 | 01 | 18 01 01 00 02', 'E_MALFORMED', 4);
+test(
+  'region counter refers past NumExprs',
+  malformed,
+  '01 00 | 00 | 01 | 02 01 01 00 02',
+  'E_MALFORMED',
+  4,
+);
+test(
+  'branch false counter refers past NumExprs',
+  malformed,
+  '01 00 | 00 | 01 | 20 01 03 01 01 00 02',
+  'E_MALFORMED',
+  6,
+);
+test(
+  'encoded counter 0xffffffff',
+  malformed,
+  '01 00 | 00 | 01 | ff ff ff ff 0f 01 01 00 02',
+  'E_MALFORMED',
+  4,
+);
+test(
+  'expanded file id past NumFileIds',
+  malformed,
+  '01 00 | 00 | 01 | 0c 01 01 00 02',
+  'E_MALFORMED',
+  4,
+);
+test(
+  'region kind 1 without the expansion bit',
+  malformed,
+  '01 00 | 00 | 01 | 08 01 01 00 02',
+  'E_MALFORMED',
+  4,
+);
+test(
+  'region kind 3 (gap is not a stored kind)',
+  malformed,
+  '01 00 | 00 | 01 | 18 01 01 00 02',
+  'E_MALFORMED',
+  4,
+);
 test('region kind 7', malformed, '01 00 | 00 | 01 | 38 01 01 00 02', 'E_MALFORMED', 4);
-test('start column after end column', malformed, '01 00 | 00 | 01 | 01 05 0a 00 03', 'E_MALFORMED', 4);
+test(
+  'start column after end column',
+  malformed,
+  '01 00 | 00 | 01 | 01 05 0a 00 03',
+  'E_MALFORMED',
+  4,
+);
 test('NumRegions beyond the data', malformed, '01 00 | 00 | 09 | 01', 'E_TRUNCATED', 3);
 test('NumExprs beyond the data', malformed, '01 00 | 40 | 01', 'E_TRUNCATED', 2);
-test('MC/DC NumConditions ≥ 0x7fff', malformed, '01 00 | 00 | 01 | 28 00 ff ff 01 01 01 00 02', 'E_MALFORMED', 6);
-test('MC/DC decision before Version7', malformed, '01 00 | 00 | 01 | 28 00 02 01 01 00 14', 'E_MALFORMED', 4, V6);
+test(
+  'MC/DC NumConditions ≥ 0x7fff',
+  malformed,
+  '01 00 | 00 | 01 | 28 00 ff ff 01 01 01 00 02',
+  'E_MALFORMED',
+  6,
+);
+test(
+  'MC/DC decision before Version7',
+  malformed,
+  '01 00 | 00 | 01 | 28 00 02 01 01 00 14',
+  'E_MALFORMED',
+  4,
+  V6,
+);
 
 test('line numbers wrap modulo 2^32 as in LLVM, so a wrapped end is before the start', (t) => {
   // DeltaLineStart 0xfffffffe, NumLines 5 ⇒ LineEnd wraps to 3.

@@ -36,7 +36,9 @@ function namesSection(): Uint8Array {
 
 test('buildNameIndex keys every name by its NameRef', (t) => {
   const index = buildNameIndex(namesSection(), 'names');
-  const expected = new Map(decodePrfNames(namesSection(), 'names').map((name) => [md5Hash64(name), name]));
+  const expected = new Map(
+    decodePrfNames(namesSection(), 'names').map((name) => [md5Hash64(name), name]),
+  );
   t.deepEqual(index, expected);
   t.is(index.size, NAMES.length);
   // spec/formats.md §1
@@ -44,7 +46,12 @@ test('buildNameIndex keys every name by its NameRef', (t) => {
 });
 
 test('resolveNames returns only the wanted names that exist', (t) => {
-  const wanted = [md5Hash64(NAMES[4]!), md5Hash64(NAMES[1]!), md5Hash64('not there'), md5Hash64(NAMES[1]!)];
+  const wanted = [
+    md5Hash64(NAMES[4]!),
+    md5Hash64(NAMES[1]!),
+    md5Hash64('not there'),
+    md5Hash64(NAMES[1]!),
+  ];
   const found = resolveNames(namesSection(), 'names', wanted);
   t.deepEqual(
     found,

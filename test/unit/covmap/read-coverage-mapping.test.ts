@@ -1,7 +1,15 @@
 import test from 'ava';
 import { md5Hash64 } from '../../../src/binary/index.js';
 import { readCoverageMapping, type ReadCoverageMappingOptions } from '../../../src/covmap/index.js';
-import { Bytes, covfunRecord, covmapEntry, filenamesBlob, hex, legacyFilenamesBlob, prfNamesBlob } from './bytes.js';
+import {
+  Bytes,
+  covfunRecord,
+  covmapEntry,
+  filenamesBlob,
+  hex,
+  legacyFilenamesBlob,
+  prfNamesBlob,
+} from './bytes.js';
 import { WORKED_COVMAP, workedCovfun } from './worked-example.js';
 
 const LE: ReadCoverageMappingOptions = { littleEndian: true, pointerBytes: 8 };
@@ -9,12 +17,19 @@ const CLASSIFY = '_RNvCs32gj3y4fnmh_4main8classify';
 
 test('spec §4.7 end to end: version, filenames, both records, classify named', (t) => {
   const data = readCoverageMapping(
-    { covmap: WORKED_COVMAP, covfun: workedCovfun(), prfNames: prfNamesBlob([CLASSIFY, '_RNvCs32gj3y4fnmh_4main4main'], true) },
+    {
+      covmap: WORKED_COVMAP,
+      covfun: workedCovfun(),
+      prfNames: prfNamesBlob([CLASSIFY, '_RNvCs32gj3y4fnmh_4main4main'], true),
+    },
     'main',
     LE,
   );
   t.is(data.version, 6);
-  t.deepEqual([...data.filenameTables], [[0x957de8c2482cd14en, ['/tmp/cov1', '/tmp/cov1/main.rs']]]);
+  t.deepEqual(
+    [...data.filenameTables],
+    [[0x957de8c2482cd14en, ['/tmp/cov1', '/tmp/cov1/main.rs']]],
+  );
   t.deepEqual(
     data.records.map((r) => [r.nameRef, r.byteOffset]),
     [
@@ -58,7 +73,10 @@ test('records with an unknown FilenamesRef are skipped with one warning per ref'
   const stray = covfun.length;
   covfunRecord(covfun, { nameRef: 2n, funcHash: 5n, filenamesRef: 0xbadn, mapping: REAL });
   covfunRecord(covfun, { nameRef: 3n, funcHash: 5n, filenamesRef: 0xbadn, mapping: REAL });
-  const data = readCoverageMapping({ covmap, covfun: covfun.build() }, 'bin', { ...LE, resolveNames: false });
+  const data = readCoverageMapping({ covmap, covfun: covfun.build() }, 'bin', {
+    ...LE,
+    resolveNames: false,
+  });
   t.deepEqual(
     data.records.map((r) => r.nameRef),
     [1n],
@@ -66,7 +84,10 @@ test('records with an unknown FilenamesRef are skipped with one warning per ref'
   t.is(data.warnings.length, 1);
   t.is(data.warnings[0]!.code, 'E_MALFORMED');
   t.is(data.warnings[0]!.byteOffset, stray);
-  t.regex(data.warnings[0]!.message, /2 record\(s\) skipped: FilenamesRef 0xbad matches no covmap entry/);
+  t.regex(
+    data.warnings[0]!.message,
+    /2 record\(s\) skipped: FilenamesRef 0xbad matches no covmap entry/,
+  );
 });
 
 test('a record under an invalid FilenamesRef never claims its NameRef (LLVM skips it before selection)', (t) => {
@@ -80,10 +101,22 @@ test('a record under an invalid FilenamesRef never claims its NameRef (LLVM skip
   const realRecord = new Bytes().u64(7n).u32(REAL.length).u64(5n).build();
   const dummyRecord = new Bytes().u64(7n).u32(DUMMY.length).u64(0n).build();
   const out = new Bytes();
-  covmapEntry(out, { version: 1, nRecords: 1, records: realRecord, filenames: new Bytes().bytes(COLLISION_A, suffix).build(), mapping: REAL });
+  covmapEntry(out, {
+    version: 1,
+    nRecords: 1,
+    records: realRecord,
+    filenames: new Bytes().bytes(COLLISION_A, suffix).build(),
+    mapping: REAL,
+  });
   covmapEntry(out, { version: 1, filenames: new Bytes().bytes(COLLISION_B, suffix).build() });
   const good = legacyFilenamesBlob(['/x/a.c', '/x/b.c']);
-  covmapEntry(out, { version: 1, nRecords: 1, records: dummyRecord, filenames: good, mapping: DUMMY });
+  covmapEntry(out, {
+    version: 1,
+    nRecords: 1,
+    records: dummyRecord,
+    filenames: good,
+    mapping: DUMMY,
+  });
   const data = readCoverageMapping({ covmap: out.build() }, 'old', { ...LE, resolveNames: false });
   t.is(data.version, 1);
   t.deepEqual(
@@ -106,7 +139,11 @@ test('Version2 records are named through __llvm_prf_names; Version1 through the 
     filenames: files,
     mapping: REAL,
   }).build();
-  const named = readCoverageMapping({ covmap: v2, prfNames: prfNamesBlob(['helper', 'main'], false) }, 'v2', LE);
+  const named = readCoverageMapping(
+    { covmap: v2, prfNames: prfNamesBlob(['helper', 'main'], false) },
+    'v2',
+    LE,
+  );
   t.deepEqual([...(named.names ?? [])], [[md5Hash64('main'), 'main']]);
 
   const rawNames = new TextEncoder().encode('helpermain');
@@ -117,7 +154,11 @@ test('Version2 records are named through __llvm_prf_names; Version1 through the 
     filenames: files,
     mapping: REAL,
   }).build();
-  const old = readCoverageMapping({ covmap: v1, prfNames: rawNames, prfNamesAddress: 0x500n }, 'v1', LE);
+  const old = readCoverageMapping(
+    { covmap: v1, prfNames: rawNames, prfNamesAddress: 0x500n },
+    'v1',
+    LE,
+  );
   t.deepEqual([...(old.names ?? [])], [[md5Hash64('main'), 'main']]);
   t.is(old.records[0]!.name, 'main');
   t.deepEqual(old.warnings, []);
@@ -149,7 +190,10 @@ test('covfun warnings pass through and the dummy rule applies within the object'
   covfunRecord(covfun, { nameRef: 2n, funcHash: 4n, filenamesRef: ref, mapping: REAL });
   covfunRecord(covfun, { nameRef: 1n, funcHash: 9n, filenamesRef: ref, mapping: REAL });
   covfun.u64(3n).u32(500).u64(1n).u64(ref);
-  const data = readCoverageMapping({ covmap, covfun: covfun.build() }, 'bin', { ...LE, resolveNames: false });
+  const data = readCoverageMapping({ covmap, covfun: covfun.build() }, 'bin', {
+    ...LE,
+    resolveNames: false,
+  });
   t.deepEqual(
     data.records.map((r) => [r.nameRef, r.funcHash]),
     [

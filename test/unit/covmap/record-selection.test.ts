@@ -19,7 +19,12 @@ const RUST_UNUSED = hex('01 00 | 00 | 02 | 00 01 01 00 02 | 00 01 01 00 02');
 const GARBAGE = hex('ff');
 
 let offset = 0;
-function record(nameRef: bigint, funcHash: bigint, mappingBytes: Uint8Array, extra: Partial<CovfunRecord> = {}): CovfunRecord {
+function record(
+  nameRef: bigint,
+  funcHash: bigint,
+  mappingBytes: Uint8Array,
+  extra: Partial<CovfunRecord> = {},
+): CovfunRecord {
   offset += 0x40;
   return { nameRef, funcHash, filenamesRef: 0x99n, mappingBytes, byteOffset: offset, ...extra };
 }
@@ -35,10 +40,30 @@ const keepsFirst = test.macro((t, first: CovfunRecord, second: CovfunRecord) => 
   t.deepEqual(selectRecords([first, second]), [first]);
 });
 test('real then real: the first stays', keepsFirst, record(1n, 5n, REAL), record(1n, 6n, REAL));
-test('real then dummy: the real one stays', keepsFirst, record(1n, 5n, REAL), record(1n, 0n, DUMMY));
-test('dummy then dummy: the first stays', keepsFirst, record(1n, 0n, DUMMY), record(1n, 0n, SKIPPED_ONLY));
-test('dummy-shaped mapping with a FuncHash is not a dummy', keepsFirst, record(1n, 3n, DUMMY), record(1n, 5n, REAL));
-test('rustc unused record (hash 0, several zero regions) is not a dummy', keepsFirst, record(1n, 0n, RUST_UNUSED), record(1n, 5n, REAL));
+test(
+  'real then dummy: the real one stays',
+  keepsFirst,
+  record(1n, 5n, REAL),
+  record(1n, 0n, DUMMY),
+);
+test(
+  'dummy then dummy: the first stays',
+  keepsFirst,
+  record(1n, 0n, DUMMY),
+  record(1n, 0n, SKIPPED_ONLY),
+);
+test(
+  'dummy-shaped mapping with a FuncHash is not a dummy',
+  keepsFirst,
+  record(1n, 3n, DUMMY),
+  record(1n, 5n, REAL),
+);
+test(
+  'rustc unused record (hash 0, several zero regions) is not a dummy',
+  keepsFirst,
+  record(1n, 0n, RUST_UNUSED),
+  record(1n, 5n, REAL),
+);
 
 test('a single skipped region counts as dummy (LLVM looks at the header tag only)', (t) => {
   const dummy = record(1n, 0n, SKIPPED_ONLY);
@@ -56,7 +81,12 @@ test('only the first replacement happens: a real record is never replaced', (t) 
 test('mappings are read only when a NameRef repeats', (t) => {
   const warnings: Diagnostic[] = [];
   // Unique NameRefs with unreadable mappings, and a repeat whose kept record has a FuncHash.
-  const records = [record(1n, 0n, GARBAGE), record(2n, 0n, GARBAGE), record(3n, 4n, GARBAGE), record(3n, 0n, GARBAGE)];
+  const records = [
+    record(1n, 0n, GARBAGE),
+    record(2n, 0n, GARBAGE),
+    record(3n, 4n, GARBAGE),
+    record(3n, 0n, GARBAGE),
+  ];
   t.deepEqual(selectRecords(records, { source: 'covfun', warnings }), records.slice(0, 3));
   t.deepEqual(warnings, []);
 });
@@ -86,7 +116,9 @@ test('isDummyRecord on decoded mappings', (t) => {
   t.false(isDummyRecord(decodeMapping(REAL, 'm', 0, 6)));
   t.false(isDummyRecord(decodeMapping(RUST_UNUSED, 'm', 0, 6)));
   // A zero-counter gap region has header tag 0 too.
-  t.true(isDummyRecord(decodeMapping(hex('01 00 | 00 | 01 | 00 01 01 00 83 80 80 80 08'), 'm', 0, 6)));
+  t.true(
+    isDummyRecord(decodeMapping(hex('01 00 | 00 | 01 | 00 01 01 00 83 80 80 80 08'), 'm', 0, 6)),
+  );
   // Two file ids, or an expression, disqualify.
   t.false(isDummyRecord(decodeMapping(hex('02 00 00 | 00 | 01 | 00 01 01 00 02 | 00'), 'm', 0, 6)));
   t.false(isDummyRecord(decodeMapping(hex('01 00 | 01 01 01 | 01 | 00 01 01 00 02'), 'm', 0, 6)));
@@ -96,7 +128,17 @@ test('isDummyMappingBytes agrees with isDummyRecord and fails on an unreadable p
   for (const bytes of [DUMMY, SKIPPED_ONLY, REAL, RUST_UNUSED]) {
     t.is(isDummyMappingBytes(bytes, 'm'), isDummyRecord(decodeMapping(bytes, 'm', 0, 6)));
   }
-  const error = t.throws(() => isDummyMappingBytes(hex('01 00 00 01'), 'm', 0x20), { instanceOf: CovError });
+  const error = t.throws(() => isDummyMappingBytes(hex('01 00 00 01'), 'm', 0x20), {
+    instanceOf: CovError,
+  });
   t.is(error.code, 'E_TRUNCATED');
   t.is(error.byteOffset, 0x23);
+});
+
+test('NameRefs sharing their low 32 bits stay separate keys', (t) => {
+  const a = record(0x1_0000_0007n, 0n, DUMMY);
+  const b = record(0x2_0000_0007n, 5n, REAL);
+  const c = record(0x1_0000_0007n, 6n, REAL);
+  const d = record(0x2_0000_0007n, 0n, DUMMY);
+  t.deepEqual(selectRecords([a, b, c, d]), [c, b]);
 });

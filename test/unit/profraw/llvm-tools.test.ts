@@ -135,7 +135,10 @@ async function show(profdataTool: string, profile: string): Promise<ShownFunctio
   return functions;
 }
 
-function recordFor(records: readonly ProfileRecord[], fn: ShownFunction): ProfileRecord | undefined {
+function recordFor(
+  records: readonly ProfileRecord[],
+  fn: ShownFunction,
+): ProfileRecord | undefined {
   return records.find((r) => r.nameRef === nameRefOf(fn.name) && r.funcHash === fn.hash);
 }
 
@@ -207,7 +210,10 @@ test('clang-22 MC/DC bitmap bytes match llvm-profdata-22 merge --text', async (t
   // "f\n# Func Hash:\n…\n# Bitmap Byte Values:\n0x3\n" — one hex value per bitmap byte.
   const text = /^f\n[\s\S]*?# Bitmap Byte Values:\n((?:0x[0-9a-f]+\n)+)/m.exec(stdout);
   t.truthy(text, stdout);
-  const expected = (text?.[1] ?? '').trim().split('\n').map((v) => Number.parseInt(v, 16));
+  const expected = (text?.[1] ?? '')
+    .trim()
+    .split('\n')
+    .map((v) => Number.parseInt(v, 16));
   const f = file.records.find((r) => r.nameRef === nameRefOf('f'));
   t.deepEqual([...(f?.bitmap ?? [])], expected);
   t.true(expected.length > 0);
@@ -219,13 +225,24 @@ test('clang-22 executable + shared library write two profiles into one file', as
   const [clang, profdata] = found as [string, string];
   const dir = join(workDir, 'so');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'lib.c'), 'int lib_twice(int x) { if (x > 1) return 2 * x; return x; }\n');
-  await writeFile(join(dir, 'main.c'), 'int lib_twice(int);\nint main(int c, char **v) { return lib_twice(c) > 100; }\n');
+  await writeFile(
+    join(dir, 'lib.c'),
+    'int lib_twice(int x) { if (x > 1) return 2 * x; return x; }\n',
+  );
+  await writeFile(
+    join(dir, 'main.c'),
+    'int lib_twice(int);\nint main(int c, char **v) { return lib_twice(c) > 100; }\n',
+  );
   const cov = ['-fprofile-instr-generate', '-fcoverage-mapping'];
   await run(clang, [...cov, '-shared', '-fPIC', 'lib.c', '-o', 'libtw.so'], { cwd: dir });
-  await run(clang, [...cov, 'main.c', '-L.', '-ltw', `-Wl,-rpath,${dir}`, '-o', 'app'], { cwd: dir });
+  await run(clang, [...cov, 'main.c', '-L.', '-ltw', `-Wl,-rpath,${dir}`, '-o', 'app'], {
+    cwd: dir,
+  });
   const profile = join(dir, 'app.profraw');
-  await run(join(dir, 'app'), [], { cwd: dir, env: { ...process.env, LLVM_PROFILE_FILE: profile } });
+  await run(join(dir, 'app'), [], {
+    cwd: dir,
+    env: { ...process.env, LLVM_PROFILE_FILE: profile },
+  });
   const file = readProfraw(await readFile(profile), profile);
   t.deepEqual(file.warnings, []);
   t.is(file.rawHeaders?.length, 2);
@@ -243,7 +260,10 @@ test('llvm-profdata-22 merge -sparse of several raw files equals mergeProfiles',
   await run(profdata, ['merge', '-sparse', '-o', merged, one, two]);
   const indexed = readProfdata(await readFile(merged), merged);
   t.deepEqual(indexed.versions, [13]);
-  const ours = mergeProfiles([readProfraw(await readFile(one), one), readProfraw(await readFile(two), two)]);
+  const ours = mergeProfiles([
+    readProfraw(await readFile(one), one),
+    readProfraw(await readFile(two), two),
+  ]);
   const theirs = mergeProfiles([indexed]);
   t.deepEqual(ours.warnings, []);
   t.deepEqual(toPlain(ours.byNameRef), toPlain(theirs.byNameRef));
@@ -275,7 +295,9 @@ test('llvm-profdata-22 merge of a hand-built raw v10 profile gives the same coun
   const ours = readProfraw(raw, rawPath);
   const key = (r: ProfileRecord): string => `${r.nameRef}/${r.funcHash}`;
   const plain = (file: ProfileFile): [string, bigint[]][] =>
-    file.records.map((r): [string, bigint[]] => [key(r), [...r.counts]]).sort(([a], [b]) => a.localeCompare(b));
+    file.records
+      .map((r): [string, bigint[]] => [key(r), [...r.counts]])
+      .sort(([a], [b]) => a.localeCompare(b));
   t.deepEqual(plain(indexed), plain(ours));
   t.deepEqual([...indexed.names].sort(), ['alpha', 'beta', 'gamma']);
 });
@@ -285,7 +307,11 @@ function toPlain(map: Map<bigint, ProfileRecord[]>): [string, [string, bigint[],
     .map(([nameRef, records]): [string, [string, bigint[], number[]][]] => [
       nameRef.toString(16),
       records
-        .map((r): [string, bigint[], number[]] => [r.funcHash.toString(16), [...r.counts], [...r.bitmap]])
+        .map((r): [string, bigint[], number[]] => [
+          r.funcHash.toString(16),
+          [...r.counts],
+          [...r.bitmap],
+        ])
         .sort(([a], [b]) => a.localeCompare(b)),
     ])
     .sort(([a], [b]) => a.localeCompare(b));

@@ -71,7 +71,10 @@ test('sparse: a name is dropped only when every record under it is all zero', (t
 });
 
 test('zero records in one file and counts in another: the name survives', (t) => {
-  const merged = mergeProfiles([file('a', [record(7n, 1n, [0n])]), file('b', [record(7n, 1n, [3n])])]);
+  const merged = mergeProfiles([
+    file('a', [record(7n, 1n, [0n])]),
+    file('b', [record(7n, 1n, [3n])]),
+  ]);
   t.deepEqual(view(merged.byNameRef.get(7n)), [[1n, [3n], []]]);
 });
 
@@ -132,7 +135,10 @@ test('bitmap length mismatch: counts merged, later bitmap ignored', (t) => {
 test('records of several profiles in one raw file are merged too', (t) => {
   const functions = [{ name: 'f', funcHash: 3n, counters: [2n, 1n] }];
   const raw = readProfraw(
-    concat(buildRawProfile({ version: 10, functions }), buildRawProfile({ version: 10, functions })),
+    concat(
+      buildRawProfile({ version: 10, functions }),
+      buildRawProfile({ version: 10, functions }),
+    ),
     'exe-and-so.profraw',
   );
   const merged = mergeProfiles([raw]);

@@ -49,7 +49,9 @@ export class ByteWriter {
     return this;
   }
   ptr(value: bigint | number, pointerBytes: 4 | 8): this {
-    return pointerBytes === 8 ? this.u64(value) : this.u32(Number(BigInt.asUintN(32, BigInt(value))));
+    return pointerBytes === 8
+      ? this.u64(value)
+      : this.u32(Number(BigInt.asUintN(32, BigInt(value))));
   }
   bytes(values: ArrayLike<number>): this {
     const at = this.grow(values.length);
@@ -87,18 +89,74 @@ export type Version = 8 | 9 | 10 | 11;
 
 /** Header fields in stored order, from spec §2.3 (v8–v10) and §7.1 (v11). */
 export const HEADER_FIELDS: Record<Version, readonly string[]> = {
-  8: ['Magic', 'Version', 'BinaryIdsSize', 'NumData', 'PaddingBytesBeforeCounters', 'NumCounters',
-    'PaddingBytesAfterCounters', 'NamesSize', 'CountersDelta', 'NamesDelta', 'ValueKindLast'],
-  9: ['Magic', 'Version', 'BinaryIdsSize', 'NumData', 'PaddingBytesBeforeCounters', 'NumCounters',
-    'PaddingBytesAfterCounters', 'NumBitmapBytes', 'PaddingBytesAfterBitmapBytes', 'NamesSize',
-    'CountersDelta', 'BitmapDelta', 'NamesDelta', 'ValueKindLast'],
-  10: ['Magic', 'Version', 'BinaryIdsSize', 'NumData', 'PaddingBytesBeforeCounters', 'NumCounters',
-    'PaddingBytesAfterCounters', 'NumBitmapBytes', 'PaddingBytesAfterBitmapBytes', 'NamesSize',
-    'CountersDelta', 'BitmapDelta', 'NamesDelta', 'NumVTables', 'VNamesSize', 'ValueKindLast'],
-  11: ['Magic', 'Version', 'BinaryIdsSize', 'NumData', 'PaddingBytesBeforeCounters', 'NumCounters',
-    'PaddingBytesAfterCounters', 'NumBitmapBytes', 'PaddingBytesAfterBitmapBytes',
-    'NumUniformCounters', 'PaddingBytesAfterUniformCounters', 'UniformCountersDelta', 'NamesSize',
-    'CountersDelta', 'BitmapDelta', 'NamesDelta', 'NumVTables', 'VNamesSize', 'ValueKindLast'],
+  8: [
+    'Magic',
+    'Version',
+    'BinaryIdsSize',
+    'NumData',
+    'PaddingBytesBeforeCounters',
+    'NumCounters',
+    'PaddingBytesAfterCounters',
+    'NamesSize',
+    'CountersDelta',
+    'NamesDelta',
+    'ValueKindLast',
+  ],
+  9: [
+    'Magic',
+    'Version',
+    'BinaryIdsSize',
+    'NumData',
+    'PaddingBytesBeforeCounters',
+    'NumCounters',
+    'PaddingBytesAfterCounters',
+    'NumBitmapBytes',
+    'PaddingBytesAfterBitmapBytes',
+    'NamesSize',
+    'CountersDelta',
+    'BitmapDelta',
+    'NamesDelta',
+    'ValueKindLast',
+  ],
+  10: [
+    'Magic',
+    'Version',
+    'BinaryIdsSize',
+    'NumData',
+    'PaddingBytesBeforeCounters',
+    'NumCounters',
+    'PaddingBytesAfterCounters',
+    'NumBitmapBytes',
+    'PaddingBytesAfterBitmapBytes',
+    'NamesSize',
+    'CountersDelta',
+    'BitmapDelta',
+    'NamesDelta',
+    'NumVTables',
+    'VNamesSize',
+    'ValueKindLast',
+  ],
+  11: [
+    'Magic',
+    'Version',
+    'BinaryIdsSize',
+    'NumData',
+    'PaddingBytesBeforeCounters',
+    'NumCounters',
+    'PaddingBytesAfterCounters',
+    'NumBitmapBytes',
+    'PaddingBytesAfterBitmapBytes',
+    'NumUniformCounters',
+    'PaddingBytesAfterUniformCounters',
+    'UniformCountersDelta',
+    'NamesSize',
+    'CountersDelta',
+    'BitmapDelta',
+    'NamesDelta',
+    'NumVTables',
+    'VNamesSize',
+    'ValueKindLast',
+  ],
 };
 
 /** Data record field offsets from the tables of spec §2.6 and §7.2 (32-bit v8/v9 from C rules). */
@@ -114,13 +172,63 @@ interface RecordOffsets {
 }
 export const RECORD_OFFSETS: Record<`${Version}/${4 | 8}`, RecordOffsets> = {
   '8/8': { size: 48, CounterPtr: 16, NumCounters: 40, NumValueSites: 44, valueKinds: 2 },
-  '9/8': { size: 64, CounterPtr: 16, BitmapPtr: 24, NumCounters: 48, NumValueSites: 52, valueKinds: 2, NumBitmapBytes: 56 },
-  '10/8': { size: 64, CounterPtr: 16, BitmapPtr: 24, NumCounters: 48, NumValueSites: 52, valueKinds: 3, NumBitmapBytes: 60 },
-  '11/8': { size: 72, CounterPtr: 16, UniformCounterPtr: 24, BitmapPtr: 32, NumCounters: 56, NumValueSites: 60, valueKinds: 3, NumBitmapBytes: 68 },
+  '9/8': {
+    size: 64,
+    CounterPtr: 16,
+    BitmapPtr: 24,
+    NumCounters: 48,
+    NumValueSites: 52,
+    valueKinds: 2,
+    NumBitmapBytes: 56,
+  },
+  '10/8': {
+    size: 64,
+    CounterPtr: 16,
+    BitmapPtr: 24,
+    NumCounters: 48,
+    NumValueSites: 52,
+    valueKinds: 3,
+    NumBitmapBytes: 60,
+  },
+  '11/8': {
+    size: 72,
+    CounterPtr: 16,
+    UniformCounterPtr: 24,
+    BitmapPtr: 32,
+    NumCounters: 56,
+    NumValueSites: 60,
+    valueKinds: 3,
+    NumBitmapBytes: 68,
+  },
   '8/4': { size: 40, CounterPtr: 16, NumCounters: 28, NumValueSites: 32, valueKinds: 2 },
-  '9/4': { size: 48, CounterPtr: 16, BitmapPtr: 20, NumCounters: 32, NumValueSites: 36, valueKinds: 2, NumBitmapBytes: 40 },
-  '10/4': { size: 48, CounterPtr: 16, BitmapPtr: 20, NumCounters: 32, NumValueSites: 36, valueKinds: 3, NumBitmapBytes: 44 },
-  '11/4': { size: 56, CounterPtr: 16, UniformCounterPtr: 20, BitmapPtr: 24, NumCounters: 36, NumValueSites: 40, valueKinds: 3, NumBitmapBytes: 48 },
+  '9/4': {
+    size: 48,
+    CounterPtr: 16,
+    BitmapPtr: 20,
+    NumCounters: 32,
+    NumValueSites: 36,
+    valueKinds: 2,
+    NumBitmapBytes: 40,
+  },
+  '10/4': {
+    size: 48,
+    CounterPtr: 16,
+    BitmapPtr: 20,
+    NumCounters: 32,
+    NumValueSites: 36,
+    valueKinds: 3,
+    NumBitmapBytes: 44,
+  },
+  '11/4': {
+    size: 56,
+    CounterPtr: 16,
+    UniformCounterPtr: 20,
+    BitmapPtr: 24,
+    NumCounters: 36,
+    NumValueSites: 40,
+    valueKinds: 3,
+    NumBitmapBytes: 48,
+  },
 };
 
 export const MAGIC_64 = 0xff6c70726f667281n;
@@ -256,7 +364,12 @@ export function buildRawProfile(spec: RawProfileSpec): Uint8Array {
   for (const id of spec.binaryIds ?? []) ids.u64(id.length).bytes(id).align(8);
   const numCounters = functions.reduce((n, f) => n + f.counters.length, 0);
   const numBitmapBytes = functions.reduce((n, f) => n + (f.bitmap?.length ?? 0), 0);
-  const names = spec.names ?? namesBlob(functions.map((f) => f.name), false);
+  const names =
+    spec.names ??
+    namesBlob(
+      functions.map((f) => f.name),
+      false,
+    );
   const fields: Record<string, bigint | number> = {
     Version: BigInt(version) | (spec.flags ?? 0n),
     BinaryIdsSize: ids.length,
@@ -313,7 +426,9 @@ export function valueProfData(
   body.u32(kind).u32(1).u8(values.length).align(8);
   for (const [value, count] of values) body.u64(value).u64(count);
   const w = new ByteWriter(littleEndian);
-  w.u32(8 + body.length).u32(1).bytes(body.finish());
+  w.u32(8 + body.length)
+    .u32(1)
+    .bytes(body.finish());
   return w.finish();
 }
 
@@ -365,7 +480,10 @@ export function buildProfdata(spec: ProfdataSpec): BuiltProfdata {
   const { version } = spec;
   const numBuckets = spec.numBuckets ?? 8;
   const w = new ByteWriter(true);
-  w.u64(0x8169666f72706cffn).u64(BigInt(version) | (spec.flags ?? 0n)).u64(0).u64(0);
+  w.u64(0x8169666f72706cffn)
+    .u64(BigInt(version) | (spec.flags ?? 0n))
+    .u64(0)
+    .u64(0);
   const hashOffsetAt = w.length;
   w.u64(0);
   if (version >= 8) w.u64(0);

@@ -83,12 +83,17 @@ test('v7 (llvm-profdata-14): 40-byte header, no bitmap, several FuncHashes under
     ],
   });
   t.is(new DataView(built.bytes.buffer).getBigUint64(32, true), BigInt(built.hashOffset));
-  t.is(built.bucketOffsets.find((o) => o !== 0), 40 + 8 * (2 + 6 + 48)); // header + summary
+  t.is(
+    built.bucketOffsets.find((o) => o !== 0),
+    40 + 8 * (2 + 6 + 48),
+  ); // header + summary
   const file = readProfdata(built.bytes, 'x14.profdata');
   t.deepEqual(file.warnings, []);
   t.deepEqual(file.versions, [7]);
   const byName = (name: string): [bigint, bigint[]][] =>
-    file.records.filter((r) => r.nameRef === nameRefOf(name)).map((r) => [r.funcHash, [...r.counts]]);
+    file.records
+      .filter((r) => r.nameRef === nameRefOf(name))
+      .map((r) => [r.funcHash, [...r.counts]]);
   t.deepEqual(byName('x.c:classify'), [
     [0x29c498458n, [5n, 2n]],
     [0x99n, [0n]],
@@ -103,7 +108,9 @@ test('v11+: bitmap bytes stored one per u64 (spec §6 item 10)', (t) => {
   for (const version of [11, 12]) {
     const built = buildProfdata({
       version,
-      functions: [{ name: 'f', records: [{ funcHash: 7n, counts: [2, 0, 1], bitmap: [0x03, 0x80] }] }],
+      functions: [
+        { name: 'f', records: [{ funcHash: 7n, counts: [2, 0, 1], bitmap: [0x03, 0x80] }] },
+      ],
     });
     const file = readProfdata(built.bytes, 'mcdc.profdata');
     t.deepEqual(file.warnings, []);
@@ -146,7 +153,10 @@ test('v14 (LLVM 23) and v6 are E_UNSUPPORTED_VERSION naming the version', (t) =>
   for (const version of [14, 6]) {
     const bytes = buildProfdata({ ...spec3, version }).bytes;
     const error = expectError(t, bytes, 'E_UNSUPPORTED_VERSION', 8);
-    t.true(error.message.includes(`indexed profile version ${version} is not supported`), error.message);
+    t.true(
+      error.message.includes(`indexed profile version ${version} is not supported`),
+      error.message,
+    );
     t.true(error.message.includes('7 to 13'));
   }
 });
@@ -201,7 +211,10 @@ test('a record that overruns its item drops that name only; a bad bucket offset 
   const file = readProfdata(bytes, 'corrupt.profdata');
   t.deepEqual(file.names, [MAIN, CLASSIFY]);
   t.is(file.warnings[0]!.code, 'E_TRUNCATED');
-  t.true(file.warnings[0]!.message.includes(`records of "${GENERIC_Y}" ignored`), file.warnings[0]!.message);
+  t.true(
+    file.warnings[0]!.message.includes(`records of "${GENERIC_Y}" ignored`),
+    file.warnings[0]!.message,
+  );
   t.is(file.warnings[1]!.code, 'E_MALFORMED');
   t.true(file.warnings[1]!.message.includes('bucket 6 offset 0x8 is outside'));
 });

@@ -47,7 +47,10 @@ test('v10 64-bit record has the 2-byte hole before NumBitmapBytes (spec §6 item
   t.is(r.numValueSites, 52);
   t.is(r.numBitmapBytes, 60);
   const r11 = rawProfileLayout(11, 8).dataRecord;
-  t.deepEqual([r11.uniformCounterPtr, r11.bitmapPtr, r11.numCounters, r11.numBitmapBytes], [24, 32, 56, 68]);
+  t.deepEqual(
+    [r11.uniformCounterPtr, r11.bitmapPtr, r11.numCounters, r11.numBitmapBytes],
+    [24, 32, 56, 68],
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -166,7 +169,12 @@ const threeFunctions: RawProfileSpec['functions'] = [
 
 const versionCase = test.macro(
   (t, version: 8 | 9 | 10 | 11, pointerBytes: 4 | 8, littleEndian: boolean) => {
-    const bytes = buildRawProfile({ version, pointerBytes, littleEndian, functions: threeFunctions });
+    const bytes = buildRawProfile({
+      version,
+      pointerBytes,
+      littleEndian,
+      functions: threeFunctions,
+    });
     const file = readProfraw(bytes, 'p.profraw');
     t.deepEqual(file.warnings, []);
     t.deepEqual(file.versions, [version]);
@@ -200,7 +208,12 @@ test('big-endian file starts with the byte-swapped magic and reads like its LE t
 
 test('v10 32-bit: spec §2.13 example, CountersDelta 0xffffffe0 zero-extended, mod-2^32 offsets', (t) => {
   const w = new ByteWriter(true);
-  writeRawHeader(w, 10, 4, { NumData: 2, NumCounters: 4, NamesSize: 8, CountersDelta: 0xffffffe0n });
+  writeRawHeader(w, 10, 4, {
+    NumData: 2,
+    NumCounters: 4,
+    NamesSize: 8,
+    CountersDelta: 0xffffffe0n,
+  });
   // The spec's record 0 bytes: 8fa14cdd754f91cc 5884499c02000000 e0ffffff 0 0 0 02000000 …
   writeDataRecord(w, 10, 4, {
     nameRef: 0xcc914f75dd4ca18fn,
@@ -218,7 +231,10 @@ test('v10 32-bit: spec §2.13 example, CountersDelta 0xffffffe0 zero-extended, m
   for (const c of [5, 2, 1, 5]) w.u64(c);
   w.bytes([1, 0, ...Buffer.from('f'), 0, 0, 0, 0, 0]);
   const bytes = w.finish();
-  t.deepEqual([...bytes.subarray(128, 128 + 20)], [...hexBytes('8fa14cdd754f91cc 5884499c02000000 e0ffffff')]);
+  t.deepEqual(
+    [...bytes.subarray(128, 128 + 20)],
+    [...hexBytes('8fa14cdd754f91cc 5884499c02000000 e0ffffff')],
+  );
   t.deepEqual([...bytes.subarray(0, 8)], [0x81, 0x52, 0x66, 0x6f, 0x72, 0x70, 0x6c, 0xff]);
   const file = readProfraw(bytes, 'x32.profraw');
   t.deepEqual(file.warnings, []);
@@ -282,7 +298,10 @@ test('MC/DC bitmap bytes (v9 and v10): BitmapPtr − BitmapDelta with the runnin
     });
     const file = readProfraw(bytes, 'mcdc.profraw');
     t.deepEqual(file.warnings, []);
-    t.deepEqual(file.records.map((r) => [...r.bitmap]), [[0x11], [], [0x01, 0x80, 0xff]]);
+    t.deepEqual(
+      file.records.map((r) => [...r.bitmap]),
+      [[0x11], [], [0x01, 0x80, 0xff]],
+    );
     t.deepEqual(file.records.map(counts), [[1n], [2n], [3n]]);
   }
 });
@@ -323,12 +342,19 @@ test('binary ids: several, lengths 20 and 5 padded to 8', (t) => {
     }),
     'ids.profraw',
   );
-  t.deepEqual(file.rawHeaders?.[0]?.binaryIds, ['000102030405060708090a0b0c0d0e0f10111213', 'deadbeef01']);
+  t.deepEqual(file.rawHeaders?.[0]?.binaryIds, [
+    '000102030405060708090a0b0c0d0e0f10111213',
+    'deadbeef01',
+  ]);
   t.is(file.records.length, 3);
 });
 
 test('compressed and several names blobs with zero padding between them (spec §2.8)', (t) => {
-  const names = concat(namesBlob(['alpha', 'beta'], true), new Uint8Array(3), namesBlob(['gamma'], false));
+  const names = concat(
+    namesBlob(['alpha', 'beta'], true),
+    new Uint8Array(3),
+    namesBlob(['gamma'], false),
+  );
   const file = readProfraw(buildRawProfile({ version: 10, names, functions: threeFunctions }), 'n');
   t.deepEqual(file.names, ['alpha', 'beta', 'gamma']);
   t.deepEqual(file.warnings, []);
@@ -342,15 +368,33 @@ test('value-profile data is skipped by TotalSize, for records with value sites o
       { name: 'c', funcHash: 3n, counters: [3n], numValueSites: [0, 2, 0] },
     ];
     const blobA = valueProfData(littleEndian, 0, [[0x401000n, 7n]]);
-    const blobC = valueProfData(littleEndian, 1, [[8n, 3n], [16n, 1n]]);
+    const blobC = valueProfData(littleEndian, 1, [
+      [8n, 3n],
+      [16n, 1n],
+    ]);
     t.is(blobA.length, 8 + 16 + 16); // header, kind record padded to 8, one {value,count}
-    const first = buildRawProfile({ version: 10, littleEndian, functions, valueData: [blobA, blobC] });
+    const first = buildRawProfile({
+      version: 10,
+      littleEndian,
+      functions,
+      valueData: [blobA, blobC],
+    });
     // A second profile right after proves the skip ended exactly at the end of the value data.
     const second = buildRawProfile({ version: 10, littleEndian, functions: threeFunctions });
     const file = readProfraw(concat(first, second), 'vp.profraw');
     t.deepEqual(file.warnings, []);
-    t.deepEqual(file.records.map(counts), [[1n], [2n], [3n], [3n, 0n], [7n], [1n, 2n, 0xfedcba9876543210n]]);
-    t.deepEqual(file.rawHeaders?.map((h) => h.byteOffset), [0, first.length]);
+    t.deepEqual(file.records.map(counts), [
+      [1n],
+      [2n],
+      [3n],
+      [3n, 0n],
+      [7n],
+      [1n, 2n, 0xfedcba9876543210n],
+    ]);
+    t.deepEqual(
+      file.rawHeaders?.map((h) => h.byteOffset),
+      [0, first.length],
+    );
   }
 });
 
@@ -363,7 +407,10 @@ test('two profiles concatenated (exe + .so), with 0x00 padding between them (spe
     t.is(file.rawHeaders?.length, 2);
     t.is(file.rawHeaders?.[1]?.byteOffset, exe.length + gap);
     t.deepEqual(file.names, ['alpha', 'beta', 'gamma']);
-    t.deepEqual(file.records.map((r) => r.funcHash), [0x11n, 0x22n, 0x33n]);
+    t.deepEqual(
+      file.records.map((r) => r.funcHash),
+      [0x11n, 0x22n, 0x33n],
+    );
   }
 });
 
@@ -378,13 +425,22 @@ test('v10 vtable section and vtable names are stepped over (spec §2.9)', (t) =>
     NumVTables: 1,
     VNamesSize: vnames.length,
   });
-  writeDataRecord(w, 10, 8, { nameRef: nameRefOf('a'), funcHash: 1n, counterPtr: -64n, numCounters: 1, numValueSites: [0, 0, 1] });
+  writeDataRecord(w, 10, 8, {
+    nameRef: nameRefOf('a'),
+    funcHash: 1n,
+    counterPtr: -64n,
+    numCounters: 1,
+    numValueSites: [0, 0, 1],
+  });
   w.u64(42);
   w.bytes([1, 0, 0x61]).align(8);
   w.u64(0x1111n).u64(0x2222n).u32(64).align(8); // one 24-byte vtable record
   w.bytes(vnames).align(8);
   w.bytes(valueProfData(true, 2, [[0x2222n, 5n]]));
-  const file = readProfraw(concat(w.finish(), buildRawProfile({ version: 10, functions: threeFunctions })), 'vt');
+  const file = readProfraw(
+    concat(w.finish(), buildRawProfile({ version: 10, functions: threeFunctions })),
+    'vt',
+  );
   t.deepEqual(file.warnings, []);
   t.deepEqual(file.records.map(counts)[0], [42n]);
   t.is(file.records.length, 4);
@@ -430,9 +486,24 @@ const v11Uniform = test.macro((t, uniformCounterPtr: number, message: string) =>
   t.true(warning.message.includes(message), warning.message);
   t.true(warning.message.includes('data record 0'));
 });
-test('v11 uniform pointer one byte before the section (87)', v11Uniform, 87, 'uniform counter offset -1 is negative');
-test('v11 uniform pointer past the section (104)', v11Uniform, 104, 'uniform counter offset 16 is greater than the maximum uniform counter offset 15');
-test('v11 uniform pointer leaving one counter (96)', v11Uniform, 96, 'number of uniform counters 2 is greater than the maximum number of uniform counters 1');
+test(
+  'v11 uniform pointer one byte before the section (87)',
+  v11Uniform,
+  87,
+  'uniform counter offset -1 is negative',
+);
+test(
+  'v11 uniform pointer past the section (104)',
+  v11Uniform,
+  104,
+  'uniform counter offset 16 is greater than the maximum uniform counter offset 15',
+);
+test(
+  'v11 uniform pointer leaving one counter (96)',
+  v11Uniform,
+  96,
+  'number of uniform counters 2 is greater than the maximum number of uniform counters 1',
+);
 
 // ---------------------------------------------------------------------------------------------
 // Errors and warnings
@@ -485,14 +556,19 @@ test('out-of-range counter offset: that record is skipped and named, the others 
     ],
   });
   const file = readProfraw(bytes, 'bad.profraw');
-  t.deepEqual(file.records.map((r) => r.funcHash), [0x11n, 0x33n]);
+  t.deepEqual(
+    file.records.map((r) => r.funcHash),
+    [0x11n, 0x33n],
+  );
   t.is(file.warnings.length, 1);
   const warning = file.warnings[0]!;
   t.is(warning.code, 'E_MALFORMED');
   t.is(warning.byteOffset, 128 + 64); // data record 1
   t.is(warning.source, 'bad.profraw');
   t.true(warning.message.startsWith('bad.profraw: at 0xc0: data record 1'), warning.message);
-  t.true(warning.message.includes('counter offset 4096 is greater than the maximum counter offset 47'));
+  t.true(
+    warning.message.includes('counter offset 4096 is greater than the maximum counter offset 47'),
+  );
 });
 
 test('negative counter offset and too many counters are skipped too', (t) => {
@@ -511,17 +587,25 @@ test('negative counter offset and too many counters are skipped too', (t) => {
   t.is(file.records.length, 1);
   t.true(file.warnings[0]!.message.includes('counter offset -8 is negative'));
   t.true(
-    file.warnings[1]!.message.includes('number of counters 6 is greater than the maximum number of counters 4'),
+    file.warnings[1]!.message.includes(
+      'number of counters 6 is greater than the maximum number of counters 4',
+    ),
     file.warnings[1]!.message,
   );
 });
 
 test('NumCounters = 0 is malformed: warning, record skipped', (t) => {
   const file = readProfraw(
-    buildRawProfile({ version: 9, functions: [{ ...threeFunctions[0]!, numCounters: 0 }, threeFunctions[1]!] }),
+    buildRawProfile({
+      version: 9,
+      functions: [{ ...threeFunctions[0]!, numCounters: 0 }, threeFunctions[1]!],
+    }),
     'z.profraw',
   );
-  t.deepEqual(file.records.map((r) => r.funcHash), [0x22n]);
+  t.deepEqual(
+    file.records.map((r) => r.funcHash),
+    [0x22n],
+  );
   t.is(file.warnings[0]?.code, 'E_MALFORMED');
   t.true(file.warnings[0]!.message.includes('NumCounters is 0'));
 });
@@ -530,7 +614,10 @@ test('a bad bitmap offset skips the record', (t) => {
   const file = readProfraw(
     buildRawProfile({
       version: 10,
-      functions: [{ name: 'a', funcHash: 1n, counters: [1n], bitmap: [1], bitmapPtr: 0x7fffn }, threeFunctions[1]!],
+      functions: [
+        { name: 'a', funcHash: 1n, counters: [1n], bitmap: [1], bitmapPtr: 0x7fffn },
+        threeFunctions[1]!,
+      ],
     }),
     'bm.profraw',
   );
@@ -542,7 +629,11 @@ test('truncated file: records with counters inside the file are kept, one E_TRUN
   const full = spec213();
   const cut = full.subarray(0, 0x1a0 + 9 * 8 + 4); // inside the counters of record 3
   const file = readProfraw(cut, 'killed.profraw');
-  t.deepEqual(file.records.map(counts), [[1n, 1n], [1n, 1n], [1n, 6n, 1n, 1n, 0n]]);
+  t.deepEqual(file.records.map(counts), [
+    [1n, 1n],
+    [1n, 1n],
+    [1n, 6n, 1n, 1n, 0n],
+  ]);
   t.deepEqual(file.names, []);
   t.is(file.warnings.length, 1);
   const warning = file.warnings[0]!;
@@ -623,4 +714,27 @@ test('many skipped records are capped at 20 warnings plus one summary', (t) => {
   const file = readProfraw(buildRawProfile({ version: 10, functions }), 'many');
   t.is(file.warnings.length, 21);
   t.true(file.warnings[20]!.message.includes('10 more data records'));
+});
+
+test('truncated inside the bitmap: only the record whose bitmap bytes are missing is lost', (t) => {
+  const bytes = buildRawProfile({
+    version: 10,
+    functions: [
+      { name: 'a', funcHash: 1n, counters: [1n], bitmap: [0x01] },
+      { name: 'b', funcHash: 2n, counters: [2n] },
+      { name: 'c', funcHash: 3n, counters: [3n], bitmap: [0x02, 0x04] },
+    ],
+  });
+  // header 128 + 3 records × 64 = 320; counters 24 bytes → bitmap at 344: a=[344], c=[345,346]
+  t.is(bytes[344], 0x01);
+  t.is(bytes[346], 0x04);
+  const file = readProfraw(bytes.subarray(0, 346), 'cut.profraw');
+  t.deepEqual(
+    file.records.map((r) => [r.funcHash, [...r.bitmap]]),
+    [
+      [1n, [0x01]],
+      [2n, []],
+    ],
+  );
+  t.true(file.warnings[0]!.message.includes('kept 2 of 3 data records, 1 skipped'));
 });
