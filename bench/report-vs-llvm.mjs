@@ -38,14 +38,39 @@ for (const dir of args) {
   const llvm = [];
   for (let i = 0; i < rounds; i++) {
     cov.push(
-      measure(['node', cli, 'report', '--lcov', '--no-default-ignore-filename-regex', ...objectArgs,
-        '--profiles', join(dir, 'profraw'), '--output-path', join(work, 'cov.lcov')]),
+      measure([
+        'node',
+        cli,
+        'report',
+        '--lcov',
+        '--no-default-ignore-filename-regex',
+        ...objectArgs,
+        '--profiles',
+        join(dir, 'profraw'),
+        '--output-path',
+        join(work, 'cov.lcov'),
+      ]),
     );
-    const merge = measure(['llvm-profdata-22', 'merge', '-sparse', ...profraws, '-o', join(work, 'm.profdata')]);
-    const exp = measure(['sh', '-c', `llvm-cov-22 export -format=lcov -instr-profile=${join(work, 'm.profdata')} ${binaries[0]} ${binaries.slice(1).map((b) => `-object ${b}`).join(' ')} > ${join(work, 'llvm.lcov')}`]);
+    const merge = measure([
+      'llvm-profdata-22',
+      'merge',
+      '-sparse',
+      ...profraws,
+      '-o',
+      join(work, 'm.profdata'),
+    ]);
+    const exp = measure([
+      'sh',
+      '-c',
+      `llvm-cov-22 export -format=lcov -instr-profile=${join(work, 'm.profdata')} ${binaries[0]} ${binaries
+        .slice(1)
+        .map((b) => `-object ${b}`)
+        .join(' ')} > ${join(work, 'llvm.lcov')}`,
+    ]);
     llvm.push({ seconds: merge.seconds + exp.seconds, rssMiB: Math.max(merge.rssMiB, exp.rssMiB) });
   }
-  const same = readFileSync(join(work, 'cov.lcov'), 'utf8') === readFileSync(join(work, 'llvm.lcov'), 'utf8');
+  const same =
+    readFileSync(join(work, 'cov.lcov'), 'utf8') === readFileSync(join(work, 'llvm.lcov'), 'utf8');
   const c = median(cov.map((r) => r.seconds));
   const l = median(llvm.map((r) => r.seconds));
   console.log(

@@ -1,8 +1,4 @@
-export {
-  assembleCoverage,
-  readObjectMapping,
-  type AssembleInput,
-} from './assemble-coverage.js';
+export { assembleCoverage, readObjectMapping, type AssembleInput } from './assemble-coverage.js';
 export { CounterEvaluator, maxCounterId } from './evaluate.js';
 export {
   createLoadState,

@@ -89,10 +89,7 @@ function fileIdFilenames(
   return { fileIds, filenames };
 }
 
-type Lookup =
-  | { kind: 'found'; record: ProfileRecord }
-  | { kind: 'mismatch' }
-  | { kind: 'unknown' };
+type Lookup = { kind: 'found'; record: ProfileRecord } | { kind: 'mismatch' } | { kind: 'unknown' };
 
 function lookupProfile(profile: ProfileCounts, nameRef: bigint, funcHash: bigint): Lookup {
   const candidates = profile.byNameRef.get(nameRef);
@@ -143,7 +140,10 @@ export function loadObjectRecords(
     }
     const files = fileIdFilenames(record, table);
     // a copy already loaded under the same key wins whatever this one holds: skip decoding it
-    if (files !== undefined && state.claimed.has(claimKey(files.filenames, displayName(name, files.filenames)))) {
+    if (
+      files !== undefined &&
+      state.claimed.has(claimKey(files.filenames, displayName(name, files.filenames)))
+    ) {
       continue;
     }
     let mapping: FunctionMapping;
@@ -263,7 +263,8 @@ function buildRecord(
       target[base + 5] = regions[o + R_LINE_END]!;
       target[base + 6] = regions[o + R_COLUMN_END]!;
       if (isBranch) {
-        target[base + 7] = (counter === 0 ? FOLDED_TRUE : 0) | (falseCounter === 0 ? FOLDED_FALSE : 0);
+        target[base + 7] =
+          (counter === 0 ? FOLDED_TRUE : 0) | (falseCounter === 0 ? FOLDED_FALSE : 0);
         trueCounts[b] = value;
         falseCounts[b] = falseValue;
         b++;

@@ -119,7 +119,11 @@ export class ByteReader {
     const lo = this.view.getUint32(this.offset + (this.littleEndian ? 0 : 4), this.littleEndian);
     const hi = this.view.getUint32(this.offset + (this.littleEndian ? 4 : 0), this.littleEndian);
     if (hi >= 0x200000) {
-      throw this.error('E_MALFORMED', `${what}: value ${(BigInt(hi) << 32n) | BigInt(lo)} is too large`, start);
+      throw this.error(
+        'E_MALFORMED',
+        `${what}: value ${(BigInt(hi) << 32n) | BigInt(lo)} is too large`,
+        start,
+      );
     }
     this.offset += 8;
     return hi * 0x100000000 + lo;

@@ -27,17 +27,33 @@ export interface CargoFlags {
 export function withCargoFlags<T>(yargs: Argv<T>): Argv<T & CargoFlags> {
   const g = 'Cargo:';
   return yargs
-    .option('package', { alias: 'p', type: 'string', array: true, group: g, describe: 'Package(s) to test' })
+    .option('package', {
+      alias: 'p',
+      type: 'string',
+      array: true,
+      group: g,
+      describe: 'Package(s) to test',
+    })
     .option('workspace', { type: 'boolean', group: g, describe: 'All workspace members' })
     .option('exclude', { type: 'string', array: true, group: g, describe: 'Exclude packages' })
-    .option('features', { alias: 'F', type: 'string', array: true, group: g, describe: 'Features to activate' })
+    .option('features', {
+      alias: 'F',
+      type: 'string',
+      array: true,
+      group: g,
+      describe: 'Features to activate',
+    })
     .option('all-features', { type: 'boolean', group: g })
     .option('no-default-features', { type: 'boolean', group: g })
     .option('release', { alias: 'r', type: 'boolean', group: g })
     .option('profile', { type: 'string', group: g })
     .option('target', { type: 'string', group: g, describe: 'Target triple' })
     .option('manifest-path', { type: 'string', group: g })
-    .option('target-dir', { type: 'string', group: g, describe: "cov's target dir (default <workspace>/target/cov)" })
+    .option('target-dir', {
+      type: 'string',
+      group: g,
+      describe: "cov's target dir (default <workspace>/target/cov)",
+    })
     .option('no-fail-fast', { type: 'boolean', group: g })
     .option('lib', { type: 'boolean', group: g })
     .option('bin', { type: 'string', array: true, group: g })

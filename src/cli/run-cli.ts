@@ -54,7 +54,11 @@ async function resolvePaths(flags: CargoFlags): Promise<Paths> {
     manifestPath: flags['manifest-path'],
   });
   const targetDir = resolve(flags['target-dir'] ?? join(metadata.targetDir, 'cov'));
-  return { workspaceRoot: metadata.workspaceRoot, targetDir, profrawDir: join(targetDir, 'profraw') };
+  return {
+    workspaceRoot: metadata.workspaceRoot,
+    targetDir,
+    profrawDir: join(targetDir, 'profraw'),
+  };
 }
 
 async function requireInstrumentation(): Promise<ToolchainInfo> {
@@ -121,17 +125,35 @@ async function commandTest(
   };
   progress(`building with ${toolchainLabel(toolchain)} and -C instrument-coverage`);
   const toStdout =
-    argv.lcov === '' || argv.json === '' || argv.text === '' || (argv.lcov ?? argv.json ?? argv.text) === undefined;
+    argv.lcov === '' ||
+    argv.json === '' ||
+    argv.text === '' ||
+    (argv.lcov ?? argv.json ?? argv.text) === undefined;
   let passed: boolean;
   let objects: string[];
   if (mode === 'test') {
-    const build = await buildTests({ ...location, cargoArgs, onProgress: progress, stderr: 'inherit' });
+    const build = await buildTests({
+      ...location,
+      cargoArgs,
+      onProgress: progress,
+      stderr: 'inherit',
+    });
     objects = build.binaries;
     progress(`running ${objects.length} test binaries`);
-    const result = await runTests({ ...location, cargoArgs, testArgs: extra, stdoutToStderr: toStdout });
+    const result = await runTests({
+      ...location,
+      cargoArgs,
+      testArgs: extra,
+      stdoutToStderr: toStdout,
+    });
     passed = result.passed;
   } else {
-    const build = await buildBin({ ...location, cargoArgs, onProgress: progress, stderr: 'inherit' });
+    const build = await buildBin({
+      ...location,
+      cargoArgs,
+      onProgress: progress,
+      stderr: 'inherit',
+    });
     objects = build.binaries;
     const program = objects[0];
     if (program === undefined) throw new CovError('E_USAGE', 'cargo built no binary to run');
@@ -148,7 +170,11 @@ async function commandTest(
     paths.workspaceRoot,
   );
   if (!passed) {
-    printError(mode === 'test' ? 'tests failed (the report was still written)' : 'the program failed (the report was still written)');
+    printError(
+      mode === 'test'
+        ? 'tests failed (the report was still written)'
+        : 'the program failed (the report was still written)',
+    );
     return EXIT_TESTS_FAILED;
   }
   return EXIT_OK;
@@ -181,7 +207,9 @@ async function commandReport(
   return EXIT_OK;
 }
 
-async function commandShowEnv(argv: CargoFlags & { 'export-prefix'?: boolean; shell?: string }): Promise<number> {
+async function commandShowEnv(
+  argv: CargoFlags & { 'export-prefix'?: boolean; shell?: string },
+): Promise<number> {
   const toolchain = await detectToolchain({ cwd: process.cwd() });
   const paths = await resolvePaths(argv);
   const vars = instrumentationVars({
@@ -190,7 +218,8 @@ async function commandShowEnv(argv: CargoFlags & { 'export-prefix'?: boolean; sh
     baseEnv: process.env,
     channel: toolchain.channel,
   });
-  const shell = (argv.shell ?? (argv['export-prefix'] === true ? 'export-prefix' : 'sh')) as ShowEnvShell;
+  const shell = (argv.shell ??
+    (argv['export-prefix'] === true ? 'export-prefix' : 'sh')) as ShowEnvShell;
   process.stdout.write(renderShowEnv(vars.set, { shell, unset: vars.unset }));
   return EXIT_OK;
 }
@@ -224,11 +253,19 @@ function exitCodeFor(error: unknown, verbose: boolean): number {
 export function buildParser(args: readonly string[]): Argv {
   const common = <T>(y: Argv<T>): Argv<T & CommonFlags> =>
     y
-      .option('verbose', { alias: 'v', type: 'boolean', describe: 'More detail; stack traces on internal errors' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress output' }) as Argv<T & CommonFlags>;
+      .option('verbose', {
+        alias: 'v',
+        type: 'boolean',
+        describe: 'More detail; stack traces on internal errors',
+      })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress output' }) as Argv<
+      T & CommonFlags
+    >;
   return yargs([...args])
     .scriptName('cov')
-    .usage('$0 <command> [options]\n\nRust source-based code coverage, exact to llvm-cov, without llvm-tools.')
+    .usage(
+      '$0 <command> [options]\n\nRust source-based code coverage, exact to llvm-cov, without llvm-tools.',
+    )
     .parserConfiguration({ 'populate--': true })
     .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
       common(withReportFlags(withCargoFlags(y))).usage('$0 test [options] [-- <test args>]'),
@@ -238,16 +275,33 @@ export function buildParser(args: readonly string[]): Argv {
     )
     .command('report', 'Report from existing profiles and binaries', (y) =>
       common(withReportFlags(withCargoFlags(y)))
-        .option('object', { type: 'string', array: true, describe: 'Instrumented binary (repeatable; load order matters)', group: 'Input:' })
-        .option('profiles', { type: 'string', array: true, describe: '.profraw, .profdata or a directory of them (repeatable)', group: 'Input:' }),
+        .option('object', {
+          type: 'string',
+          array: true,
+          describe: 'Instrumented binary (repeatable; load order matters)',
+          group: 'Input:',
+        })
+        .option('profiles', {
+          type: 'string',
+          array: true,
+          describe: '.profraw, .profdata or a directory of them (repeatable)',
+          group: 'Input:',
+        }),
     )
     .command('show-env', 'Print the environment that instruments any other build', (y) =>
       withCargoFlags(y)
         .option('export-prefix', { type: 'boolean', describe: 'Prefix lines with `export `' })
-        .option('shell', { type: 'string', choices: ['sh', 'fish', 'pwsh'], describe: 'Quoting style' }),
+        .option('shell', {
+          type: 'string',
+          choices: ['sh', 'fish', 'pwsh'],
+          describe: 'Quoting style',
+        }),
     )
     .command('clean', "Remove cov's target dir (or only its profiles)", (y) =>
-      withCargoFlags(y).option('profraw-only', { type: 'boolean', describe: 'Remove only the .profraw files cov wrote' }),
+      withCargoFlags(y).option('profraw-only', {
+        type: 'boolean',
+        describe: 'Remove only the .profraw files cov wrote',
+      }),
     )
     .demandCommand(1, 'give a command: test, run, report, show-env or clean')
     .strictCommands()
@@ -268,7 +322,9 @@ export function buildParser(args: readonly string[]): Argv {
 export async function runCli(args: readonly string[]): Promise<number> {
   const verbose = args.includes('--verbose') || args.includes('-v');
   try {
-    const argv = (await buildParser(args).parseAsync()) as Record<string, unknown> & { _: (string | number)[] };
+    const argv = (await buildParser(args).parseAsync()) as Record<string, unknown> & {
+      _: (string | number)[];
+    };
     if (argv['help'] === true || argv['version'] === true) return EXIT_OK;
     const command = String(argv._[0]);
     switch (command) {

@@ -91,7 +91,14 @@ export function buildSegments(input: readonly CountedSpan[]): Segment[] {
     }
     segments.push(
       hasCount
-        ? { line, col, count: region.count, hasCount, isRegionEntry, isGap: region.kind === KIND_GAP }
+        ? {
+            line,
+            col,
+            count: region.count,
+            hasCount,
+            isRegionEntry,
+            isGap: region.kind === KIND_GAP,
+          }
         : { line, col, count: 0n, hasCount, isRegionEntry, isGap: false },
     );
   };

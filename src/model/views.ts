@@ -107,7 +107,12 @@ export function functionView(record: FunctionRecord): CoverageView {
   const expansions: ExpansionRef[] = [];
   if (main === undefined) return { filename: '', segments: [], branches, expansions };
   collect(record, (id) => id === main, main, spans, branches, expansions);
-  return { filename: record.filenames[main]!, segments: buildSegments(spans), branches, expansions };
+  return {
+    filename: record.filenames[main]!,
+    segments: buildSegments(spans),
+    branches,
+    expansions,
+  };
 }
 
 /** Expansion view: regions and branches of the expansion's target file id. */

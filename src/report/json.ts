@@ -48,7 +48,9 @@ export function formatDouble(value: number): string {
   const exponent = Math.floor(Math.log10(Math.abs(value)));
   if (exponent < -4 || exponent >= 17) {
     const [mantissa, exp] = value.toExponential(16).split('e') as [string, string];
-    const trimmed = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+    const trimmed = mantissa.includes('.')
+      ? mantissa.replace(/0+$/, '').replace(/\.$/, '')
+      : mantissa;
     const sign = exp.startsWith('-') ? '-' : '+';
     const digits = exp.replace(/^[-+]/, '').padStart(2, '0');
     return `${trimmed}e${sign}${digits}`;
@@ -181,7 +183,8 @@ function fileJson(
 
 function functionJson(record: FunctionRecord): string {
   const branches: BranchRef[] = [];
-  for (let i = 0; i < record.branches.length / BRANCH_STRIDE; i++) branches.push({ record, index: i });
+  for (let i = 0; i < record.branches.length / BRANCH_STRIDE; i++)
+    branches.push({ record, index: i });
   return (
     `{"branches":[${branches.filter(notDoublyFolded).map(branchJson).join(',')}],` +
     `"count":${clampCount(record.executionCount)},` +
@@ -195,14 +198,19 @@ function functionJson(record: FunctionRecord): string {
  * Renders the export JSON (one line, no trailing newline). `functions` lists every loaded record in
  * load order, as llvm-cov does, whatever the file filter.
  */
-export function renderJson(set: CoverageSet, report: ReportFiles, options: JsonOptions = {}): string {
+export function renderJson(
+  set: CoverageSet,
+  report: ReportFiles,
+  options: JsonOptions = {},
+): string {
   const files = report.files.map((f) => fileJson(set, f.filename, f.summary, options)).join(',');
   let data = `{"files":[${files}]`;
   if (options.summaryOnly !== true && options.skipFunctions !== true) {
     data += `,"functions":[${set.functions.map(functionJson).join(',')}]`;
   }
   data += `,"totals":${summaryJson(report.totals)}}`;
-  const cov = options.covMetadata === undefined ? '' : `"cov":${JSON.stringify(options.covMetadata)},`;
+  const cov =
+    options.covMetadata === undefined ? '' : `"cov":${JSON.stringify(options.covMetadata)},`;
   return (
     `{${cov}"data":[${data}],"type":"${LLVM_COVERAGE_EXPORT_JSON_TYPE}",` +
     `"version":"${LLVM_COVERAGE_EXPORT_JSON_VERSION}"}`

@@ -110,7 +110,7 @@ function renderBranches(view: CoverageView, unify: boolean, lines: string[]): vo
   for (const b of nested) if (!b.ignore) branches.push(b);
   branches.sort(comparePaths);
   if (unify) {
-    for (let i = 0; i < branches.length; ) {
+    for (let i = 0; i < branches.length;) {
       const sum = branches[i]!;
       let j = i + 1;
       while (j < branches.length && samePath(sum, branches[j]!)) {
@@ -122,7 +122,7 @@ function renderBranches(view: CoverageView, unify: boolean, lines: string[]): vo
       i = j;
     }
   }
-  for (let i = 0; i < branches.length; ) {
+  for (let i = 0; i < branches.length;) {
     const line = branches[i]!.path[0]!;
     let pair = 0;
     let branchIndex = 0;
