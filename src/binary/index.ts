@@ -13,3 +13,4 @@ export {
 } from './errors.js';
 export { md5Hash64 } from './md5.js';
 export { decodePrfNames } from './prf-names.js';
+export { md5Low64 } from './fast-md5.js';

@@ -3,8 +3,7 @@
  * names encoding of LLVM ≥ 11 used with covmap Version2–Version7 (field values 1–6).
  * @see ../../../shared/spec/formats.md §1, §2.8, §5.1 step 1
  */
-import { decodePrfNames } from '../binary/index.js';
-import { md5Low64 } from './fast-md5.js';
+import { decodePrfNames, md5Low64 } from '../binary/index.js';
 
 const encoder = new TextEncoder();
 let encoded = new Uint8Array(1024);

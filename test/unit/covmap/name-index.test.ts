@@ -1,7 +1,7 @@
 import test from 'ava';
 import { decodePrfNames, md5Hash64 } from '../../../src/binary/index.js';
 import { buildNameIndex, resolveNames } from '../../../src/covmap/index.js';
-import { md5Low64 } from '../../../src/covmap/fast-md5.js';
+import { md5Low64 } from '../../../src/binary/index.js';
 import { Bytes, prfNamesBlob } from './bytes.js';
 
 test('fast MD5-64 equals md5Hash64 around every block boundary', (t) => {
