@@ -12,5 +12,5 @@ export {
   type InputLocation,
 } from './errors.js';
 export { md5Hash64 } from './md5.js';
-export { decodePrfNames } from './prf-names.js';
+export { decodePrfNames, forEachPrfName } from './prf-names.js';
 export { md5Low64 } from './fast-md5.js';

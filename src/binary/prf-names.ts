@@ -7,16 +7,21 @@ import { ByteReader } from './byte-reader.js';
 import { inflateZlib } from './compression.js';
 
 /**
- * Splits a names blob sequence into the names it holds, in order.
+ * Calls `visit(text, start, end)` for each name in a names blob sequence, in order, with the name's
+ * UTF-8 bytes at `text[start..end)` (no string is made, so callers can hash bytes and decode only
+ * the names they want). The walk stops early when `visit` returns `false`.
  * @param bytes the section or raw-profile names area (without trailing alignment padding is fine)
  * @param source label for errors
  * @param baseOffset absolute offset of `bytes[0]` in `source`
  * @throws CovError `E_TRUNCATED`/`E_MALFORMED` on a cut or corrupt blob.
  */
-export function decodePrfNames(bytes: Uint8Array, source: string, baseOffset = 0): string[] {
+export function forEachPrfName(
+  bytes: Uint8Array,
+  source: string,
+  baseOffset: number,
+  visit: (text: Uint8Array, start: number, end: number) => boolean | void,
+): void {
   const reader = new ByteReader(bytes, { source, baseOffset });
-  const names: string[] = [];
-  const decoder = new TextDecoder('utf-8');
   while (reader.remaining > 0) {
     if (reader.bytes[reader.offset] === 0) {
       reader.offset++;
@@ -37,12 +42,27 @@ export function decodePrfNames(bytes: Uint8Array, source: string, baseOffset = 0
       text = reader.take(uncompressedBytes, 'names blob: names');
     }
     let start = 0;
-    for (let i = 0; i <= text.length; i++) {
-      if (i === text.length || text[i] === 0x01) {
-        if (i > start) names.push(decoder.decode(text.subarray(start, i)));
-        start = i + 1;
-      }
+    for (let i = text.indexOf(0x01); ; i = text.indexOf(0x01, start)) {
+      const end = i === -1 ? text.length : i;
+      if (end > start && visit(text, start, end) === false) return;
+      if (i === -1) break;
+      start = i + 1;
     }
   }
+}
+
+/**
+ * Splits a names blob sequence into the names it holds, in order.
+ * @param bytes the section or raw-profile names area (without trailing alignment padding is fine)
+ * @param source label for errors
+ * @param baseOffset absolute offset of `bytes[0]` in `source`
+ * @throws CovError `E_TRUNCATED`/`E_MALFORMED` on a cut or corrupt blob.
+ */
+export function decodePrfNames(bytes: Uint8Array, source: string, baseOffset = 0): string[] {
+  const names: string[] = [];
+  const decoder = new TextDecoder('utf-8');
+  forEachPrfName(bytes, source, baseOffset, (text, start, end) => {
+    names.push(decoder.decode(text.subarray(start, end)));
+  });
   return names;
 }

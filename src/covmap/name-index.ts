@@ -3,7 +3,7 @@
  * names encoding of LLVM ≥ 11 used with covmap Version2–Version7 (field values 1–6).
  * @see ../../../shared/spec/formats.md §1, §2.8, §5.1 step 1
  */
-import { decodePrfNames, md5Low64 } from '../binary/index.js';
+import { decodePrfNames, forEachPrfName, md5Low64 } from '../binary/index.js';
 
 const encoder = new TextEncoder();
 let encoded = new Uint8Array(1024);
@@ -61,15 +61,16 @@ export function resolveNames(
   }
   const found = new Map<bigint, string>();
   if (wanted === 0) return found;
-  for (const name of decodePrfNames(prfNames, source, baseOffset)) {
-    hashName(name);
+  const decoder = new TextDecoder('utf-8');
+  forEachPrfName(prfNames, source, baseOffset, (text, start, end) => {
+    md5Low64(text, start, end, digest);
     const candidates = wantedByLow.get(digest[0]!);
-    if (candidates === undefined) continue;
+    if (candidates === undefined) return true;
     const ref = (BigInt(digest[1]!) << 32n) | BigInt(digest[0]!);
-    if (!candidates.includes(ref) || found.has(ref)) continue;
-    found.set(ref, name);
-    if (found.size === wanted) break;
-  }
+    if (!candidates.includes(ref) || found.has(ref)) return true;
+    found.set(ref, decoder.decode(text.subarray(start, end)));
+    return found.size < wanted;
+  });
   return found;
 }
 

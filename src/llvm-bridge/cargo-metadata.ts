@@ -4,7 +4,7 @@
  * @see https://doc.rust-lang.org/cargo/commands/cargo-metadata.html
  */
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
 import { spawnFailure } from './spawn-errors.js';
 
@@ -56,6 +56,7 @@ export async function readCargoMetadata(options: CargoLocationOptions): Promise<
   const cargo = cargoProgram(options.env);
   const args = ['metadata', '--no-deps', '--format-version', '1'];
   if (options.manifestPath !== undefined) args.push('--manifest-path', options.manifestPath);
+  const execa = await loadExeca();
   const result = await execa(cargo, args, {
     env: options.env,
     extendEnv: false,

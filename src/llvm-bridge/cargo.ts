@@ -2,7 +2,7 @@
  * Driving cargo: build the instrumented test binaries (and say where they are), run the tests,
  * build the binaries `cov run` executes. The environment comes from {@link instrumentationEnv}.
  */
-import { execa } from 'execa';
+import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
 import { parseCargoMessageLine, progressMessage, type CargoArtifact } from './cargo-messages.js';
 import {
@@ -91,6 +91,7 @@ async function build(
   args.push(...cargoArgs);
 
   const inheritStderr = options.stderr === 'inherit';
+  const execa = await loadExeca();
   const subprocess = execa(cargo, args, {
     env: options.env,
     extendEnv: false,

@@ -2,7 +2,7 @@
  * Running a program to completion (tests, the traced or instrumented program) and reporting how it
  * ended; a non-zero exit is a result, not an exception.
  */
-import { execa } from 'execa';
+import { loadExeca } from './load-execa.js';
 import type { CovErrorCode } from '../binary/index.js';
 import { spawnFailure } from './spawn-errors.js';
 
@@ -57,6 +57,7 @@ export async function runProcess(
   options: RunProcessOptions,
 ): Promise<RunResult> {
   const pipe = options.stdio === 'pipe';
+  const execa = await loadExeca();
   const result = await execa(program, args, {
     env: options.env,
     extendEnv: false,

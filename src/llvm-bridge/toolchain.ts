@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
 import { describeFsError } from './fs-errors.js';
 import { spawnFailure } from './spawn-errors.js';
@@ -101,6 +101,7 @@ async function runRustc(
   env: NodeJS.ProcessEnv,
   cwd: string | undefined,
 ): Promise<string> {
+  const execa = await loadExeca();
   const result = await execa(rustc, args, {
     env,
     extendEnv: false,
