@@ -50,6 +50,8 @@ export function sortAndCombineSpans(spans: CountedSpan[]): CountedSpan[] {
   );
   const out: CountedSpan[] = [];
   let active: CountedSpan | undefined;
+  // spans are copied only when they absorb another's count, so inputs are never modified
+  let activeIsCopy = false;
   for (const span of spans) {
     if (
       active !== undefined &&
@@ -58,10 +60,18 @@ export function sortAndCombineSpans(spans: CountedSpan[]): CountedSpan[] {
       active.lineEnd === span.lineEnd &&
       active.columnEnd === span.columnEnd
     ) {
-      if (active.kind === span.kind) active.count = (active.count + span.count) & U64_MASK;
+      if (active.kind === span.kind) {
+        if (!activeIsCopy) {
+          active = { ...active };
+          out[out.length - 1] = active;
+          activeIsCopy = true;
+        }
+        active.count = (active.count + span.count) & U64_MASK;
+      }
       continue;
     }
-    active = { ...span };
+    active = span;
+    activeIsCopy = false;
     out.push(active);
   }
   return out;
@@ -103,10 +113,8 @@ export function buildSegments(input: readonly CountedSpan[]): Segment[] {
     );
   };
 
-  const completeUntil = (
-    loc: { line: number; col: number } | undefined,
-    firstCompleted: number,
-  ): void => {
+  // locLine/locCol: where the next region starts; NaN when completing everything at the end
+  const completeUntil = (locLine: number, locCol: number, firstCompleted: number): void => {
     const completed = active.slice(firstCompleted);
     // stable sort by end location (Array.prototype.sort is stable)
     completed.sort(compareEnd);
@@ -116,7 +124,7 @@ export function buildSegments(input: readonly CountedSpan[]): Segment[] {
       const previous = active[i - 1]!;
       const atLine = previous.lineEnd;
       const atCol = previous.columnEnd;
-      if (loc !== undefined && atLine === loc.line && atCol === loc.col) break;
+      if (atLine === locLine && atCol === locCol) break;
       if (atLine === region.lineEnd && atCol === region.columnEnd) continue;
       for (let j = i + 1; j < active.length; j++) {
         if (compareEnd(region, active[j]!) === 0) region = active[j]!;
@@ -124,8 +132,7 @@ export function buildSegments(input: readonly CountedSpan[]): Segment[] {
       emit(region, atLine, atCol, false);
     }
     const last = active[active.length - 1]!;
-    const lastEndIsLoc =
-      loc !== undefined && last.lineEnd === loc.line && last.columnEnd === loc.col;
+    const lastEndIsLoc = last.lineEnd === locLine && last.columnEnd === locCol;
     if (firstCompleted > 0 && !lastEndIsLoc) {
       emit(active[firstCompleted - 1]!, last.lineEnd, last.columnEnd, false);
     } else if (firstCompleted === 0 && !lastEndIsLoc) {
@@ -138,16 +145,24 @@ export function buildSegments(input: readonly CountedSpan[]): Segment[] {
     const region = regions[index]!;
     const line = region.lineStart;
     const col = region.columnStart;
-    // stable partition: regions still open stay in front, completed ones move to the back
-    const open: CountedSpan[] = [];
-    const done: CountedSpan[] = [];
-    for (const a of active) {
-      if (compareLoc(a.lineEnd, a.columnEnd, line, col) <= 0) done.push(a);
-      else open.push(a);
+    let anyDone = false;
+    for (let i = 0; i < active.length; i++) {
+      const a = active[i]!;
+      if (compareLoc(a.lineEnd, a.columnEnd, line, col) <= 0) {
+        anyDone = true;
+        break;
+      }
     }
-    if (done.length > 0) {
+    if (anyDone) {
+      // stable partition: regions still open stay in front, completed ones move to the back
+      const open: CountedSpan[] = [];
+      const done: CountedSpan[] = [];
+      for (const a of active) {
+        if (compareLoc(a.lineEnd, a.columnEnd, line, col) <= 0) done.push(a);
+        else open.push(a);
+      }
       active = open.concat(done);
-      completeUntil({ line, col }, open.length);
+      completeUntil(line, col, open.length);
     }
     const isGap = region.kind === KIND_GAP;
     if (line === region.lineEnd && col === region.columnEnd) {
@@ -163,6 +178,6 @@ export function buildSegments(input: readonly CountedSpan[]): Segment[] {
     }
     active.push(region);
   }
-  if (active.length > 0) completeUntil(undefined, 0);
+  if (active.length > 0) completeUntil(NaN, NaN, 0);
   return segments;
 }

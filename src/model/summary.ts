@@ -18,7 +18,7 @@ import {
   type FunctionRecord,
 } from './function-record.js';
 import { forEachLineCount } from './line-counts.js';
-import { expansionView, functionView, type BranchRef, type ExpansionRef } from './views.js';
+import { expansionBranches, functionView, type BranchRef, type ExpansionRef } from './views.js';
 
 /** A covered/total pair (counts of regions, lines, branch sides, MC/DC pairs or functions). */
 export interface Ratio {
@@ -89,7 +89,7 @@ function addBranchSides(refs: readonly BranchRef[], into: Ratio): void {
 
 function addExpansionBranches(expansions: readonly ExpansionRef[], into: Ratio): void {
   for (const expansion of expansions) {
-    const view = expansionView(expansion);
+    const view = expansionBranches(expansion);
     addBranchSides(view.branches, into);
     addExpansionBranches(view.expansions, into);
   }

@@ -115,6 +115,31 @@ export function functionView(record: FunctionRecord): CoverageView {
   };
 }
 
+/**
+ * Branches and nested expansions of an expansion's target file id, without building segments
+ * (summaries need only these).
+ */
+export function expansionBranches(expansion: ExpansionRef): {
+  readonly branches: readonly BranchRef[];
+  readonly expansions: readonly ExpansionRef[];
+} {
+  const target = expansion.expandedFileId;
+  const record = expansion.record;
+  const branches: BranchRef[] = [];
+  const expansions: ExpansionRef[] = [];
+  const r = record.regions;
+  for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
+    if (r[o + F_KIND] === KIND_EXPANSION && r[o + F_FILE_ID] === target) {
+      expansions.push({ record, regionIndex: i, expandedFileId: r[o + F_EXPANDED_FILE_ID]! });
+    }
+  }
+  const b = record.branches;
+  for (let i = 0, o = 0; o < b.length; i++, o += BRANCH_STRIDE) {
+    if (b[o + F_FILE_ID] === target) branches.push({ record, index: i });
+  }
+  return { branches, expansions };
+}
+
 /** Expansion view: regions and branches of the expansion's target file id. */
 export function expansionView(expansion: ExpansionRef): CoverageView {
   const target = expansion.expandedFileId;
