@@ -1,0 +1,285 @@
+/**
+ * Line-by-line agreement between instrumented coverage (regions → line counts, spec/formats.md §5.4)
+ * and breakpoint coverage (DWARF line-table addresses hit under ptrace, spec/ptrace-engine.md), with
+ * every disagreement put in a named category.
+ */
+import {
+  CODE_STRIDE,
+  F_EXPANDED_FILE_ID,
+  F_FILE_ID,
+  F_KIND,
+  F_LINE_END,
+  F_LINE_START,
+  KIND_EXPANSION,
+  compareUtf8,
+  fileView,
+  forEachLineCount,
+  type CoverageSet,
+} from '../model/index.js';
+
+/**
+ * Where a line falls. Agreement: `both-covered`, `both-uncovered`. Disagreement on a line both
+ * engines can measure: `instrumented-only-covered`, `breakpoint-only-covered`. Lines only one
+ * engine can measure, by cause: `no-address-unexecuted` (regions but no line-table address, and no
+ * instantiation ran: a generic never monomorphised or a function rustc did not codegen),
+ * `no-address-inlined` (regions that ran but no address: inlined or optimised into another line),
+ * `no-region-test-harness` (an address on a `#[test]` attribute or in a test module's glue that
+ * rustc maps no region to), `no-region-macro` (an address inside a macro invocation or definition),
+ * `no-region-in-function` (an address inside a function rustc instruments, on a line no region
+ * maps: declarations, closing braces, drop glue), `unexplained` (none of these).
+ */
+export type LineCategory =
+  | 'both-covered'
+  | 'both-uncovered'
+  | 'instrumented-only-covered'
+  | 'breakpoint-only-covered'
+  | 'no-address-unexecuted'
+  | 'no-address-inlined'
+  | 'no-region-test-harness'
+  | 'no-region-macro'
+  | 'no-region-in-function'
+  | 'unexplained';
+
+/** Every category in report order. */
+export const LINE_CATEGORIES: readonly LineCategory[] = [
+  'both-covered',
+  'both-uncovered',
+  'instrumented-only-covered',
+  'breakpoint-only-covered',
+  'no-address-unexecuted',
+  'no-address-inlined',
+  'no-region-test-harness',
+  'no-region-macro',
+  'no-region-in-function',
+  'unexplained',
+];
+
+/** One-line explanation of each category, printed beside its count. */
+export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
+  'both-covered': 'both engines saw the line run',
+  'both-uncovered': 'neither engine saw the line run',
+  'instrumented-only-covered':
+    'a region counted the line but its breakpoint address was not hit (the line is covered by a region that starts on an earlier line, or its code runs from another line’s address)',
+  'breakpoint-only-covered':
+    'the breakpoint was hit but the line’s regions count 0 (code rustc attributes to this line outside the counted region, e.g. unwinding or drop glue)',
+  'no-address-unexecuted':
+    'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
+  'no-address-inlined':
+    'regions that ran but no line-table address: inlined or optimised into another line',
+  'no-region-test-harness':
+    'an address but no region: `#[test]` attributes and test-module glue are not instrumented',
+  'no-region-macro': 'an address but no region: code expanded from a macro at this line',
+  'no-region-in-function':
+    'an address inside an instrumented function on a line no region maps (declarations, closing braces, drop glue)',
+  unexplained: 'an address but no region, outside every instrumented function',
+};
+
+/** What one engine knows of one line. */
+export interface EngineLine {
+  readonly coverable: boolean;
+  readonly count: bigint;
+}
+
+/** One compared line. */
+export interface ComparedLine {
+  readonly line: number;
+  readonly category: LineCategory;
+  readonly instrumented: EngineLine;
+  readonly breakpoint: EngineLine;
+}
+
+/** Per-category line counts. */
+export type CategoryCounts = Record<LineCategory, number>;
+
+/** Comparison of one file. */
+export interface FileComparison {
+  readonly filename: string;
+  readonly counts: CategoryCounts;
+  /** Lines either engine can measure, ascending. */
+  readonly lines: readonly ComparedLine[];
+}
+
+/** Comparison of two coverage sets. */
+export interface EngineComparison {
+  readonly files: readonly FileComparison[];
+  readonly totals: CategoryCounts;
+  /** Lines coverable in both engines. */
+  readonly comparable: number;
+  /** Percent of `comparable` lines on which the engines agree (100 when there are none). */
+  readonly agreement: number;
+}
+
+/** Options of {@link compareEngines}. */
+export interface CompareOptions {
+  /** Keeps a file when it returns true (default: every file). */
+  readonly filter?: (filename: string) => boolean;
+  /** Source text of a file, to recognise `#[test]` lines; undefined when unreadable. */
+  readonly readSource?: (filename: string) => string | undefined;
+}
+
+/** A zeroed count per category. */
+export function emptyCategoryCounts(): CategoryCounts {
+  const counts = {} as CategoryCounts;
+  for (const category of LINE_CATEGORIES) counts[category] = 0;
+  return counts;
+}
+
+/** Agreement percent over lines coverable in both engines. */
+export function agreementPercent(counts: CategoryCounts): {
+  comparable: number;
+  agreement: number;
+} {
+  const agree = counts['both-covered'] + counts['both-uncovered'];
+  const comparable =
+    agree + counts['instrumented-only-covered'] + counts['breakpoint-only-covered'];
+  return { comparable, agreement: comparable === 0 ? 100 : (agree / comparable) * 100 };
+}
+
+function lineMap(set: CoverageSet, filename: string): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  if (!set.recordsByFile.has(filename)) return out;
+  forEachLineCount(fileView(set, filename).segments, 1, (line) => {
+    if (line.mapped) out.set(line.line, line.count);
+  });
+  return out;
+}
+
+/** Facts about an instrumented file used to explain lines only one engine measures. */
+interface InstrumentedFacts {
+  /** Lines inside an expansion region (macro call sites) or an expanded file id in this file. */
+  readonly macroLines: Set<number>;
+  /** Line spans [first, last] of each record's regions in this file. */
+  readonly functionSpans: { first: number; last: number; executed: boolean }[];
+}
+
+function instrumentedFacts(set: CoverageSet, filename: string): InstrumentedFacts {
+  const macroLines = new Set<number>();
+  const functionSpans: InstrumentedFacts['functionSpans'] = [];
+  for (const index of set.recordsByFile.get(filename) ?? []) {
+    const record = set.functions[index]!;
+    const expandedIds = new Set<number>();
+    const r = record.regions;
+    for (let o = 0; o < r.length; o += CODE_STRIDE) {
+      if (r[o + F_KIND] === KIND_EXPANSION) expandedIds.add(r[o + F_EXPANDED_FILE_ID]!);
+    }
+    let first = Infinity;
+    let last = -Infinity;
+    // expanded file ids in this file (macro bodies): their whole line range counts as macro lines
+    const macroRanges = new Map<number, [number, number]>();
+    for (let o = 0; o < r.length; o += CODE_STRIDE) {
+      const fileId = r[o + F_FILE_ID]!;
+      if (record.filenames[fileId] !== filename) continue;
+      const start = r[o + F_LINE_START]!;
+      const end = r[o + F_LINE_END]!;
+      if (expandedIds.has(fileId)) {
+        const range = macroRanges.get(fileId);
+        if (range === undefined) macroRanges.set(fileId, [start, end]);
+        else macroRanges.set(fileId, [Math.min(range[0], start), Math.max(range[1], end)]);
+        continue;
+      }
+      if (r[o + F_KIND] === KIND_EXPANSION) {
+        for (let line = start; line <= end; line++) macroLines.add(line);
+      }
+      first = Math.min(first, start);
+      last = Math.max(last, end);
+    }
+    for (const [start, end] of macroRanges.values()) {
+      for (let line = start; line <= end; line++) macroLines.add(line);
+    }
+    if (first <= last) functionSpans.push({ first, last, executed: record.executionCount !== 0n });
+  }
+  return { macroLines, functionSpans };
+}
+
+const TEST_ATTRIBUTE = /^\s*#\[(tokio::)?test\b/;
+
+function isTestHarnessLine(
+  text: readonly string[] | undefined,
+  line: number,
+  breakpointSet: CoverageSet,
+  filename: string,
+): boolean {
+  if (text !== undefined && TEST_ATTRIBUTE.test(text[line - 1] ?? '')) return true;
+  // test-module glue: a breakpoint-engine function named …::tests::… owning the line
+  for (const index of breakpointSet.recordsByFile.get(filename) ?? []) {
+    const record = breakpointSet.functions[index]!;
+    if (!/(^|::)tests?::|_test_|\{\{test/.test(record.name)) continue;
+    const r = record.regions;
+    for (let o = 0; o < r.length; o += CODE_STRIDE) {
+      if (record.filenames[r[o + F_FILE_ID]!] === filename && r[o + F_LINE_START] === line) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+function categorize(
+  line: number,
+  inst: EngineLine,
+  bp: EngineLine,
+  facts: InstrumentedFacts,
+  harness: (line: number) => boolean,
+): LineCategory {
+  if (inst.coverable && bp.coverable) {
+    const a = inst.count !== 0n;
+    const b = bp.count !== 0n;
+    if (a && b) return 'both-covered';
+    if (!a && !b) return 'both-uncovered';
+    return a ? 'instrumented-only-covered' : 'breakpoint-only-covered';
+  }
+  const owners = facts.functionSpans.filter((s) => s.first <= line && line <= s.last);
+  if (inst.coverable) {
+    return owners.some((s) => s.executed) ? 'no-address-inlined' : 'no-address-unexecuted';
+  }
+  if (harness(line)) return 'no-region-test-harness';
+  if (facts.macroLines.has(line)) return 'no-region-macro';
+  if (owners.length > 0) return 'no-region-in-function';
+  return 'unexplained';
+}
+
+/**
+ * Compares instrumented and breakpoint coverage line by line.
+ * @param instrumented a set with `metadata.engine === 'instrumented'`
+ * @param breakpoint a set with `metadata.engine === 'ptrace'` (one code region per coverable line)
+ * @returns per-file and total category counts (lines, 1-based) and the agreement percent
+ */
+export function compareEngines(
+  instrumented: CoverageSet,
+  breakpoint: CoverageSet,
+  options: CompareOptions = {},
+): EngineComparison {
+  const keep = options.filter ?? (() => true);
+  const names = new Set([...instrumented.files, ...breakpoint.files].filter(keep));
+  const files: FileComparison[] = [];
+  const totals = emptyCategoryCounts();
+  for (const filename of [...names].sort(compareUtf8)) {
+    const inst = lineMap(instrumented, filename);
+    const bp = lineMap(breakpoint, filename);
+    const facts = instrumentedFacts(instrumented, filename);
+    let text: string[] | undefined;
+    let textRead = false;
+    const harness = (line: number): boolean => {
+      if (!textRead) {
+        text = options.readSource?.(filename)?.split('\n');
+        textRead = true;
+      }
+      return isTestHarnessLine(text, line, breakpoint, filename);
+    };
+    const lineNumbers = [...new Set([...inst.keys(), ...bp.keys()])].sort((a, b) => a - b);
+    const counts = emptyCategoryCounts();
+    const lines: ComparedLine[] = [];
+    for (const line of lineNumbers) {
+      const i = inst.get(line);
+      const b = bp.get(line);
+      const instLine = { coverable: i !== undefined, count: i ?? 0n };
+      const bpLine = { coverable: b !== undefined, count: b ?? 0n };
+      const category = categorize(line, instLine, bpLine, facts, harness);
+      counts[category]++;
+      totals[category]++;
+      lines.push({ line, category, instrumented: instLine, breakpoint: bpLine });
+    }
+    files.push({ filename, counts, lines });
+  }
+  return { files, totals, ...agreementPercent(totals) };
+}

@@ -1,0 +1,18 @@
+/**
+ * Instrumented-vs-breakpoint comparison (`cov compare`).
+ */
+export {
+  CATEGORY_EXPLANATIONS,
+  LINE_CATEGORIES,
+  agreementPercent,
+  compareEngines,
+  emptyCategoryCounts,
+  type CategoryCounts,
+  type ComparedLine,
+  type CompareOptions,
+  type EngineComparison,
+  type EngineLine,
+  type FileComparison,
+  type LineCategory,
+} from './compare-engines.js';
+export { renderComparisonJson, renderComparisonText } from './render-comparison.js';

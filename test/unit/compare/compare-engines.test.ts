@@ -1,0 +1,144 @@
+import test from 'ava';
+import {
+  compareEngines,
+  renderComparisonJson,
+  renderComparisonText,
+  type LineCategory,
+} from '../../../src/compare/index.js';
+import {
+  createCoverageSet,
+  KIND_CODE,
+  KIND_EXPANSION,
+  type CoverageSet,
+  type FunctionRecord,
+} from '../../../src/model/index.js';
+
+/** [kind, fileId, expandedFileId, lineStart, colStart, lineEnd, colEnd, count] */
+type Region = [number, number, number, number, number, number, number, bigint];
+
+function record(name: string, filenames: string[], regions: Region[]): FunctionRecord {
+  return {
+    name,
+    filenames,
+    executionCount: regions[0]![7],
+    regions: Uint32Array.from(regions.flatMap((r) => r.slice(0, 7) as number[])),
+    regionCounts: BigUint64Array.from(regions.map((r) => r[7])),
+    branches: new Uint32Array(0),
+    branchTrueCounts: new BigUint64Array(0),
+    branchFalseCounts: new BigUint64Array(0),
+    mcdcRecords: [],
+    objectIndex: 0,
+  };
+}
+
+function set(engine: 'instrumented' | 'ptrace', functions: FunctionRecord[]): CoverageSet {
+  return createCoverageSet(functions, [], { engine, objects: [], profiles: [] });
+}
+
+const F = 'src/lib.rs';
+const code = (
+  ls: number,
+  cs: number,
+  le: number,
+  ce: number,
+  count: bigint,
+  fileId = 0,
+): Region => [KIND_CODE, fileId, 0, ls, cs, le, ce, count];
+
+// Instrumented side (line counts follow spec/formats.md §5.4: a region's start line and the lines
+// it wraps are mapped; lines after a region ends with no enclosing region are not).
+const instrumented = set('instrumented', [
+  record('a', [F], [code(1, 1, 3, 2, 1n)]), // lines 1–3 count 1 (executed)
+  record('b', [F], [code(10, 1, 12, 2, 0n)]), // lines 10–12 count 0 (never executed)
+  record(
+    'c',
+    [F, F],
+    [
+      code(20, 1, 20, 30, 5n),
+      [KIND_EXPANSION, 0, 1, 20, 5, 20, 15, 5n], // macro call on line 20 expanding file id 1
+      code(30, 1, 30, 10, 5n, 1), // macro body lines 30 and 32 (line 31 unmapped)
+      code(32, 1, 32, 5, 5n, 1),
+    ],
+  ),
+  record('d', [F], [code(50, 1, 50, 10, 1n), code(52, 1, 52, 5, 1n)]), // line 51 unmapped
+]);
+
+// Breakpoint side: one code region per coverable line, count = hits.
+const hits: [number, bigint][] = [
+  [1, 1n], // both covered
+  [2, 0n], // instrumented only covered
+  [9, 0n], // `#[test]` line: test harness glue
+  [10, 0n], // both uncovered
+  [11, 1n], // breakpoint only covered
+  [20, 5n],
+  [30, 1n],
+  [31, 1n], // inside the macro body's range, no region
+  [32, 1n],
+  [40, 1n], // outside every instrumented function
+  [50, 1n],
+  [51, 1n], // inside d, no region
+  [52, 1n],
+];
+const breakpoint = set('ptrace', [
+  record(
+    'all',
+    [F],
+    hits.map(([line, count]) => code(line, 1, line, 1000, count)),
+  ),
+]);
+
+const source = Array.from({ length: 60 }, (_, i) => (i === 8 ? '    #[test]' : 'x')).join('\n');
+
+test('every line lands in the category its construction predicts', (t) => {
+  const result = compareEngines(instrumented, breakpoint, { readSource: () => source });
+  const byLine = new Map(result.files[0]!.lines.map((l) => [l.line, l.category]));
+  const expected: [number, LineCategory][] = [
+    [1, 'both-covered'],
+    [2, 'instrumented-only-covered'],
+    [3, 'no-address-inlined'],
+    [9, 'no-region-test-harness'],
+    [10, 'both-uncovered'],
+    [11, 'breakpoint-only-covered'],
+    [12, 'no-address-unexecuted'],
+    [20, 'both-covered'],
+    [30, 'both-covered'],
+    [31, 'no-region-macro'],
+    [32, 'both-covered'],
+    [40, 'unexplained'],
+    [50, 'both-covered'],
+    [51, 'no-region-in-function'],
+    [52, 'both-covered'],
+  ];
+  t.deepEqual([...byLine.entries()], expected);
+  // 6 both-covered (1, 20, 30, 32, 50, 52) + 1 both-uncovered agree; 2 disagree → 7/9
+  t.is(result.comparable, 9);
+  t.is(result.agreement, (7 / 9) * 100);
+  t.is(result.totals['unexplained'], 1);
+});
+
+test('text output names each category that occurs and the agreement', (t) => {
+  const text = renderComparisonText(compareEngines(instrumented, breakpoint));
+  t.regex(text, /Agreement on 9 lines coverable in both engines: 77\.78%/);
+  t.regex(text, /no-region-macro: an address but no region/);
+  // without source text the `#[test]` line cannot be told apart: it is unexplained
+  t.regex(text, /^TOTAL\s+6\s+1\s+1\s+1\s+1\s+1\s+0\s+1\s+1\s+2\s+77\.78%$/m);
+});
+
+test('JSON output has the agreement and the count per category, unexplained included', (t) => {
+  const json = JSON.parse(renderComparisonJson(compareEngines(instrumented, breakpoint))) as {
+    agreement: number;
+    categories: Record<string, number>;
+    files: { lines: { line: number; instrumented: string | null; breakpoint: string | null }[] }[];
+  };
+  t.is(json.agreement, (7 / 9) * 100);
+  t.is(json.categories['unexplained'], 2);
+  t.is(json.categories['both-covered'], 6);
+  const line3 = json.files[0]!.lines.find((l) => l.line === 3)!;
+  t.deepEqual([line3.instrumented, line3.breakpoint], ['1', null]);
+});
+
+test('a filter drops files from both sides', (t) => {
+  const result = compareEngines(instrumented, breakpoint, { filter: () => false });
+  t.is(result.files.length, 0);
+  t.is(result.agreement, 100);
+});
