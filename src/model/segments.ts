@@ -36,18 +36,29 @@ function compareEnd(a: CountedSpan, b: CountedSpan): number {
   return compareLoc(a.lineEnd, a.columnEnd, b.lineEnd, b.columnEnd);
 }
 
+function compareSpans(a: CountedSpan, b: CountedSpan): number {
+  return (
+    compareLoc(a.lineStart, a.columnStart, b.lineStart, b.columnStart) ||
+    compareEnd(b, a) ||
+    a.kind - b.kind
+  );
+}
+
 /**
  * Sorts `spans` (in place) by start ascending, then end descending, then kind ascending, and merges
  * spans with identical start and end: the first is kept and absorbs the count of each dropped span
  * of the same kind (u64 wrap-around). Returns the merged list.
  */
 export function sortAndCombineSpans(spans: CountedSpan[]): CountedSpan[] {
-  spans.sort(
-    (a, b) =>
-      compareLoc(a.lineStart, a.columnStart, b.lineStart, b.columnStart) ||
-      compareEnd(b, a) ||
-      a.kind - b.kind,
-  );
+  // rustc and clang mostly emit regions in order: a stable sort of a sorted list is the identity
+  let sorted = true;
+  for (let i = 1; i < spans.length; i++) {
+    if (compareSpans(spans[i - 1]!, spans[i]!) > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) spans.sort(compareSpans);
   const out: CountedSpan[] = [];
   let active: CountedSpan | undefined;
   // spans are copied only when they absorb another's count, so inputs are never modified
