@@ -7,7 +7,6 @@
  * refuses, template instantiations and a function never called. Needs clang-22/clang++-22 and
  * llvm-22; skips saying which is missing.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import {
