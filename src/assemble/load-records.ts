@@ -29,6 +29,7 @@ import {
 } from '../model/index.js';
 import type { ProfileCounts, ProfileRecord } from '../profraw/index.js';
 import { CounterEvaluator, CounterOutOfRange, maxCounterId } from './evaluate.js';
+import { buildMcdcRecords, type McdcBitmapLayout } from './mcdc.js';
 
 /** Bit 60 of a FuncHash: context-sensitive flag; llvm-cov compares it to tell mismatch from unknown. */
 const CS_HASH_BIT = 1n << 60n;
@@ -177,7 +178,8 @@ export function loadObjectRecords(
       continue;
     }
     const shownName = displayName(name, filenames);
-    const built = buildRecord(shownName, filenames, mapping, lookup, objectIndex);
+    const layout = profile.legacyMcdcBitmap === true ? 'condition-bitmask' : 'test-vector-index';
+    const built = buildRecord(shownName, filenames, mapping, lookup, objectIndex, layout);
     if (built === undefined) continue;
     const key = claimKey(filenames, shownName);
     if (state.claimed.has(key)) continue;
@@ -211,6 +213,7 @@ function buildRecord(
   mapping: FunctionMapping,
   lookup: Lookup,
   objectIndex: number,
+  mcdcLayout: McdcBitmapLayout,
 ): FunctionRecord | undefined {
   // decodeMapping has already given expansion regions the counter of their expanded file's first region
   const regions = mapping.regions;
@@ -286,7 +289,11 @@ function buildRecord(
     branches,
     branchTrueCounts: trueCounts,
     branchFalseCounts: falseCounts,
-    mcdcRecords: [],
+    mcdcRecords: buildMcdcRecords(
+      regions,
+      lookup.kind === 'found' ? lookup.record.bitmap : new Uint8Array(0),
+      mcdcLayout,
+    ),
     objectIndex,
   };
 }

@@ -30,17 +30,26 @@ export const KIND_BRANCH = 4;
 export const KIND_MCDC_DECISION = 5;
 export const KIND_MCDC_BRANCH = 6;
 
-/** One MC/DC decision with its evaluated test vectors (clang only), carried into JSON. */
+/**
+ * One MC/DC decision with its evaluated test vectors (clang only), carried into JSON; built by
+ * assemble/mcdc.ts. Per-condition arrays are in llvm-cov's condition order: condition id 0 first,
+ * then the others in stored region order.
+ */
 export interface McdcRecord {
   /** Decision region: [lineStart, columnStart, lineEnd, columnEnd, fileId, expandedFileId]. */
   readonly decision: readonly [number, number, number, number, number, number];
+  /** Executed test vectors whose outcome is true (not a count of evaluations). */
   readonly trueDecisions: number;
+  /** Executed test vectors whose outcome is false. */
   readonly falseDecisions: number;
   /** Per condition: whether an independence pair covers it. */
   readonly conditionsCovered: readonly boolean[];
-  /** Per condition: folded (constant) condition. */
+  /** Per condition: folded (either branch counter is the zero counter); not counted in summaries. */
   readonly conditionsFolded: readonly boolean[];
-  /** Executed test vectors: condition values (true/false/null = don't care), executed, result. */
+  /**
+   * Executed test vectors, outcome false first then true, each group by test vector index:
+   * condition values (true/false/null = don't care), executed (always true), result.
+   */
   readonly testVectors: readonly {
     readonly conditions: readonly (boolean | null)[];
     readonly executed: boolean;

@@ -29,7 +29,8 @@ interface MergeSlot {
  * - records with different FuncHashes under one NameRef stay apart, in first-seen order, and
  *   NameRefs appear in first-seen order;
  * - finally a NameRef is dropped only when every record under it has all counts zero and all bitmap
- *   bytes zero (`-sparse`); an all-zero record next to a non-zero one under the same name stays.
+ *   bytes zero (`-sparse`); an all-zero record next to a non-zero one under the same name stays;
+ * - `legacyMcdcBitmap` is set when every file predates the MC/DC test-vector bitmap layout.
  *
  * Inputs are not modified. A record seen once keeps sharing its `counts`/`bitmap` arrays with its
  * input file, so treat the result as read-only. `warnings` holds the merge's own warnings only;
@@ -79,7 +80,13 @@ export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
       })),
     );
   }
-  return { byNameRef, warnings };
+  return { byNameRef, warnings, legacyMcdcBitmap: files.length > 0 && files.every(isLegacyMcdc) };
+}
+
+/** Indexed v11 and raw v9 number MC/DC bitmap bits by condition bitmask (spec §5.8). */
+function isLegacyMcdc(file: ProfileFile): boolean {
+  const newLayoutFrom = file.format === 'profdata' ? 12 : 10;
+  return file.versions.length > 0 && file.versions.every((version) => version < newLayoutFrom);
 }
 
 function mergeInto(

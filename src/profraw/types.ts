@@ -63,4 +63,10 @@ export interface ProfileCounts {
   readonly byNameRef: Map<bigint, ProfileRecord[]>;
   /** The merge's own warnings (count/bitmap mismatch, overflow); file warnings stay per file. */
   readonly warnings: readonly Diagnostic[];
+  /**
+   * True when every merged file predates the MC/DC test-vector bitmap layout (indexed < v12, raw
+   * < v10: LLVM 18), whose bitmap bits are indexed by the bitmask of true conditions instead
+   * (spec §5.8). Absent or false: the current layout.
+   */
+  readonly legacyMcdcBitmap?: boolean;
 }

@@ -144,3 +144,24 @@ test('records of several profiles in one raw file are merged too', (t) => {
   const merged = mergeProfiles([raw]);
   t.deepEqual(view([...merged.byNameRef.values()][0]), [[3n, [4n, 2n], []]]);
 });
+
+test('legacyMcdcBitmap: set only when every file predates the MC/DC test-vector layout (spec §5.8)', (t) => {
+  // indexed v12 / raw v10 introduced the test-vector bitmap layout; v11 / raw v9 used the mask one
+  const of = (format: 'profraw' | 'profdata', versions: number[]): ProfileFile => ({
+    source: `${format}-${versions.join('-')}`,
+    format,
+    versions,
+    records: [],
+    names: [],
+    warnings: [],
+  });
+  const legacy = (...files: ProfileFile[]): boolean | undefined =>
+    mergeProfiles(files).legacyMcdcBitmap;
+  t.true(legacy(of('profraw', [9])));
+  t.true(legacy(of('profdata', [11]), of('profraw', [8, 9])));
+  t.false(legacy(of('profraw', [10])));
+  t.false(legacy(of('profraw', [9, 10])));
+  t.false(legacy(of('profdata', [12])));
+  t.false(legacy(of('profdata', [11]), of('profdata', [13])));
+  t.false(legacy());
+});
