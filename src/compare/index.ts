@@ -16,3 +16,4 @@ export {
   type LineCategory,
 } from './compare-engines.js';
 export { renderComparisonJson, renderComparisonText } from './render-comparison.js';
+export { readJsonExport } from './read-json-export.js';
