@@ -24,7 +24,6 @@ import {
   instantiationGroups,
   mainFileId,
   sortAndCombineSpans,
-  summarizeFunction,
   summarizeGroup,
   type BranchRef,
   type CountedSpan,
@@ -53,6 +52,16 @@ import type {
 } from './view-model.js';
 
 const U64_MASK = (1n << 64n) - 1n;
+/**
+ * Source lines all instantiation sub-views of one page may show together; later sub-views show
+ * their counts without source, so a file with many large generic functions stays a usable page.
+ */
+const MAX_INSTANTIATION_LINES = 20_000;
+/**
+ * Sub-views per instantiation group. Functions that a macro generates share one start location,
+ * so llvm-cov groups them like instantiations (regex: 1,000 test functions at one line).
+ */
+const MAX_INSTANTIATIONS_SHOWN = 40;
 /** Nested macro expansions deeper than this are not expanded further. */
 const MAX_EXPANSION_DEPTH = 4;
 
@@ -80,6 +89,8 @@ interface PageContext {
   readonly input: FilePageInput;
   readonly sources: Map<string, LoadedSource>;
   nextId: number;
+  /** Source lines that instantiation sub-views may still add to the page. */
+  lineBudget: number;
 }
 
 function loadSource(context: PageContext, filename: string): LoadedSource {
@@ -334,26 +345,32 @@ function addExpansions(
  * summary counted as missed.
  */
 function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
-  const spans: CountedSpan[] = [];
+  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
+  const zero = new Map<string, CountedSpan>();
+  const counted = new Set<string>();
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
     const r = record.regions;
     for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
       if (r[o + F_KIND] !== KIND_CODE || record.filenames[r[o + F_FILE_ID]!] !== filename) continue;
-      spans.push({
-        lineStart: r[o + F_LINE_START]!,
-        columnStart: r[o + F_COLUMN_START]!,
-        lineEnd: r[o + F_LINE_END]!,
-        columnEnd: r[o + F_COLUMN_END]!,
-        kind: KIND_CODE,
-        count: record.regionCounts[i]!,
-      });
+      const key = `${r[o + F_LINE_START]}:${r[o + F_COLUMN_START]}:${r[o + F_LINE_END]}:${r[o + F_COLUMN_END]}`;
+      if (record.regionCounts[i] !== 0n) counted.add(key);
+      else if (!zero.has(key)) {
+        zero.set(key, {
+          lineStart: r[o + F_LINE_START]!,
+          columnStart: r[o + F_COLUMN_START]!,
+          lineEnd: r[o + F_LINE_END]!,
+          columnEnd: r[o + F_COLUMN_END]!,
+          kind: KIND_CODE,
+          count: 0n,
+        });
+      }
     }
   }
+  const uncovered = [...zero].filter(([key]) => !counted.has(key)).map(([, span]) => span);
   const stops: CountedSpan[] = [];
   let last: CountedSpan | undefined;
-  for (const span of sortAndCombineSpans(spans)) {
-    if (span.count !== 0n) continue;
+  for (const span of sortAndCombineSpans(uncovered)) {
     const inside =
       last !== undefined &&
       (span.lineEnd < last.lineEnd ||
@@ -391,6 +408,30 @@ function extentOf(record: FunctionRecord): [number, number] {
   return [first, last];
 }
 
+const readableNames = new WeakMap<FunctionRecord, string>();
+
+/** The demangled name of a record (memoised: groups of macro-made functions hold thousands). */
+function readableName(record: FunctionRecord): string {
+  let name = readableNames.get(record);
+  if (name === undefined) {
+    name = demangleSymbol(record.name);
+    readableNames.set(record, name);
+  }
+  return name;
+}
+
+/** Spans of a record's main file id (the input of its function view's segments). */
+function mainSpans(record: FunctionRecord, into: CountedSpan[]): void {
+  const main = mainFileId(record);
+  if (main !== undefined) spansOfFileId(record, main, into);
+}
+
+/**
+ * Instantiation sub-views of a group. Records with the same readable name (the same generic
+ * arguments, e.g. one function compiled into several test binaries) form one sub-view: their
+ * regions joined as a file view joins them, their summary the group maximum (the model's
+ * `summarizeGroup`). Without source lines when the page's line budget is spent.
+ */
 function buildInstantiations(
   context: PageContext,
   source: LoadedSource,
@@ -399,27 +440,41 @@ function buildInstantiations(
   lastLine: number,
   groupId: string,
 ): InstantiationModel[] {
-  const metrics = context.input.metrics;
-  return records.map((record, i) => {
+  const byName = new Map<string, FunctionRecord[]>();
+  for (const record of records) {
+    const name = readableName(record);
+    const list = byName.get(name) ?? [];
+    list.push(record);
+    byName.set(name, list);
+  }
+  if (byName.size < 2) return [];
+  const metrics = context.input.metrics.filter((key) => key !== 'functions');
+  return [...byName].slice(0, MAX_INSTANTIATIONS_SHOWN).map(([name, members], i) => {
     const id = `${groupId}-i${i}`;
-    const view = functionView(record);
-    const summary = summarizeFunction(record);
+    const first = members[0]!;
+    const summary = summarizeGroup({ line: firstLine, column: 0, records: members });
     const extras = emptyExtras();
-    for (const [l, list] of branchesByLine(view.branches)) extras.branches.set(l, list);
+    const branches: BranchRef[] = [];
+    const spans: CountedSpan[] = [];
+    for (const record of members) {
+      if (record.branches.length > 0) branches.push(...functionView(record).branches);
+      mainSpans(record, spans);
+    }
+    for (const [l, list] of branchesByLine(branches)) extras.branches.set(l, list);
+    const lineCount = lastLine - firstLine + 1;
+    const withSource = context.lineBudget >= lineCount;
+    if (withSource) context.lineBudget -= lineCount;
     return {
       id,
-      name: demangleSymbol(record.name),
-      mangledName: record.name,
-      executionCountText: formatCount(record.executionCount),
-      isExecuted: record.executionCount !== 0n,
-      cells: metricCells(
-        metrics.filter((key) => key !== 'functions'),
-        {
-          ...summary,
-          functions: { count: 0, covered: 0 },
-        },
-      ),
-      lines: buildLines(source, view.segments, firstLine, lastLine, `${id}-`, extras),
+      name,
+      mangledName: first.name,
+      executionCountText: formatCount(summary.executionCount),
+      isExecuted: summary.executionCount !== 0n,
+      cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
+      hasLines: withSource,
+      lines: withSource
+        ? buildLines(source, buildSegments(spans), firstLine, lastLine, `${id}-`, extras)
+        : [],
     };
   });
 }
@@ -431,7 +486,12 @@ function buildInstantiations(
 export function buildFilePageModel(input: FilePageInput): FilePageModel {
   const { set, file } = input;
   const filename = file.filename;
-  const context: PageContext = { input, sources: new Map(), nextId: 0 };
+  const context: PageContext = {
+    input,
+    sources: new Map(),
+    nextId: 0,
+    lineBudget: MAX_INSTANTIATION_LINES,
+  };
   const source = loadSource(context, filename);
   const view = fileView(set, filename);
   const counts: LineCount[] = [];
@@ -484,12 +544,16 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
       endLine,
       id,
     );
+    if (instantiations.length === 0) return;
+    const distinctNames = new Set(group.records.map(readableName)).size;
     const list = extras.instantiations.get(endLine) ?? [];
     list.push({
       id,
       name: demangleSymbol(first.name, { withHash: false, withGenericArgs: false }),
-      count: instantiations.length,
+      count: distinctNames,
       executedCount: instantiations.filter((i) => i.isExecuted).length,
+      moreCount: distinctNames - instantiations.length,
+      hasMore: distinctNames > instantiations.length,
       instantiations,
     });
     extras.instantiations.set(endLine, list);

@@ -94,6 +94,8 @@ export interface InstantiationModel {
   readonly executionCountText: string;
   readonly isExecuted: boolean;
   readonly cells: readonly MetricCell[];
+  /** False when the page's line budget left this sub-view without source lines. */
+  readonly hasLines: boolean;
   readonly lines: readonly LineModel[];
 }
 
@@ -101,8 +103,13 @@ export interface InstantiationModel {
 export interface InstantiationGroupModel {
   readonly id: string;
   readonly name: string;
+  /** Distinct instantiations (by readable name). */
   readonly count: number;
+  /** Executed ones among those shown. */
   readonly executedCount: number;
+  /** Instantiations left out of the sub-views (the page shows at most 40 per function). */
+  readonly moreCount: number;
+  readonly hasMore: boolean;
   readonly instantiations: readonly InstantiationModel[];
 }
 
