@@ -6,7 +6,7 @@
   var stored = null;
   try {
     stored = window.localStorage.getItem('cov-theme');
-  } catch (e) {
+  } catch {
     stored = null;
   }
   if (stored === 'light' || stored === 'dark') root.setAttribute('data-theme', stored);
@@ -27,7 +27,7 @@
       root.setAttribute('data-theme', next);
       try {
         window.localStorage.setItem('cov-theme', next);
-      } catch (e) {
+      } catch {
         /* storage unavailable: the choice lasts for this page only */
       }
     });
