@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'test-artifacts/**',
       'node_modules/**',
       'test/fixtures/**',
       'scripts/**',

@@ -17,10 +17,11 @@ import {
   renderSummaryTable,
   renderText,
 } from '../report/index.js';
+import { withHtmlFlags, wantsHtml, writeHtmlFromFlags, type HtmlFlags } from './html-options.js';
 import { writeOutput } from './output.js';
 
 /** Parsed report flags. */
-export interface ReportFlags {
+export interface ReportFlags extends HtmlFlags {
   lcov?: string;
   json?: string;
   text?: string;
@@ -34,7 +35,7 @@ export interface ReportFlags {
 
 /** Adds the report flags to a yargs command. */
 export function withReportFlags<T>(yargs: Argv<T>): Argv<T & ReportFlags> {
-  return yargs
+  return withHtmlFlags(yargs)
     .option('lcov', {
       type: 'string',
       describe: 'Export lcov (llvm-cov export -format=lcov); optional PATH',
@@ -149,7 +150,7 @@ export async function writeReports(
       render: () => renderText(set, report, readSourceFile),
     });
   }
-  if (requests.length === 0) {
+  if (requests.length === 0 && !wantsHtml(flags)) {
     let table = renderSummaryTable(report);
     if (flags['show-missing-lines'] === true) table += renderMissingLines(set, report);
     requests.push({ path: flags['output-path'], render: () => table });
@@ -162,4 +163,5 @@ export async function writeReports(
     );
   }
   for (const request of requests) await writeOutput(request.path, request.render());
+  writeHtmlFromFlags(set, report, flags, context.targetDir);
 }

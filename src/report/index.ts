@@ -15,3 +15,15 @@ export {
   uncoveredLineRanges,
 } from './summary-table.js';
 export { formatCount, renderText } from './text.js';
+export {
+  buildFilePageModel,
+  buildIndexModel,
+  defaultTemplateDir,
+  demangleSymbol,
+  planHtmlReport,
+  writeHtmlReport,
+  type FilePageModel,
+  type HtmlReportOptions,
+  type HtmlReportResult,
+  type IndexModel,
+} from './html/index.js';

@@ -1,0 +1,107 @@
+/**
+ * The HTML report flags (`--html [DIR]`, `--output-dir DIR`, `--open`, `--template-dir DIR`) and
+ * writing the report with progress on stderr. Wired into every reporting command by
+ * report-options.ts.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { CovError } from '../binary/index.js';
+import type { CoverageSet } from '../model/index.js';
+import { writeHtmlReport, type ReportFiles } from '../report/index.js';
+import { colors, createProgress } from './console.js';
+
+/** Parsed HTML flags. */
+export interface HtmlFlags {
+  html?: string;
+  'output-dir'?: string;
+  open?: boolean;
+  'template-dir'?: string;
+  quiet?: boolean;
+}
+
+/** Adds the HTML flags to a yargs command. */
+export function withHtmlFlags<T>(yargs: Argv<T>): Argv<T & HtmlFlags> {
+  return yargs
+    .option('html', {
+      type: 'string',
+      describe: 'HTML report; optional DIR (default --output-dir, else target/cov/html)',
+      group: 'Report:',
+    })
+    .option('output-dir', {
+      type: 'string',
+      describe: 'Directory of the HTML report (as cargo-llvm-cov)',
+      group: 'Report:',
+    })
+    .option('open', {
+      type: 'boolean',
+      describe: 'Open the HTML report in a browser (implies --html)',
+      group: 'Report:',
+    })
+    .option('template-dir', {
+      type: 'string',
+      describe: 'Render HTML with a copy of templates/html instead of the built-in one',
+      group: 'Report:',
+    }) as Argv<T & HtmlFlags>;
+}
+
+/** Whether the flags ask for an HTML report. */
+export function wantsHtml(flags: HtmlFlags): boolean {
+  return flags.html !== undefined || flags.open === true;
+}
+
+/**
+ * Where the HTML report goes: `--html DIR`, else `--output-dir`, else `<targetDir>/html`.
+ * @throws CovError `E_USAGE` when none is known (`cov report` given every input explicitly)
+ */
+export function htmlOutputDir(flags: HtmlFlags, targetDir: string | undefined): string {
+  if (flags.html !== undefined && flags.html !== '') return flags.html;
+  if (flags['output-dir'] !== undefined && flags['output-dir'] !== '') return flags['output-dir'];
+  if (targetDir !== undefined) return join(targetDir, 'html');
+  throw new CovError(
+    'E_USAGE',
+    '--html: no target dir to default to; give a directory (--html DIR or --output-dir DIR)',
+  );
+}
+
+function openInBrowser(path: string): void {
+  const command = process.platform === 'darwin' ? 'open' : 'xdg-open';
+  const warn = (reason: string): void => {
+    process.stderr.write(`${colors.yellow('warning')}: cannot open ${path}: ${reason}\n`);
+  };
+  try {
+    const child = spawn(command, [path], { stdio: 'ignore', detached: true });
+    child.on('error', (error) => warn(`${command}: ${error.message}`));
+    child.unref();
+  } catch (error) {
+    warn((error as Error).message);
+  }
+}
+
+/**
+ * Writes the HTML report when asked; prints progress for big reports and where it went.
+ * @throws CovError `E_USAGE` for a missing directory or a broken template, `E_IO` when a file
+ *   cannot be written
+ */
+export function writeHtmlFromFlags(
+  set: CoverageSet,
+  report: ReportFiles,
+  flags: HtmlFlags,
+  targetDir: string | undefined,
+): void {
+  if (!wantsHtml(flags)) return;
+  const outputDir = htmlOutputDir(flags, targetDir);
+  const progress = createProgress(flags.quiet === true);
+  const step = Math.max(50, Math.ceil(report.files.length / 10));
+  const result = writeHtmlReport(set, report, {
+    outputDir,
+    ...(flags['template-dir'] === undefined ? {} : { templateDir: flags['template-dir'] }),
+    onProgress: (done, total) => {
+      if (total >= 100 && (done % step === 0 || done === total)) {
+        progress(`html: ${done}/${total} files`);
+      }
+    },
+  });
+  if (flags.quiet !== true) process.stderr.write(`html report: ${result.indexPath}\n`);
+  if (flags.open === true) openInBrowser(result.indexPath);
+}

@@ -1,0 +1,577 @@
+/**
+ * The view model of one source file page: the file view's lines with counts and region marks,
+ * branch annotations, macro expansions at their call sites, and the instantiations of generic
+ * functions as sub-views, every number taken from the model (segments, line counts, summaries).
+ */
+import {
+  BRANCH_STRIDE,
+  CODE_STRIDE,
+  F_COLUMN_END,
+  F_COLUMN_START,
+  F_FILE_ID,
+  F_FOLDED,
+  F_KIND,
+  F_LINE_END,
+  F_LINE_START,
+  FOLDED_FALSE,
+  FOLDED_TRUE,
+  KIND_CODE,
+  buildSegments,
+  expansionView,
+  fileView,
+  forEachLineCount,
+  functionView,
+  instantiationGroups,
+  mainFileId,
+  sortAndCombineSpans,
+  summarizeGroup,
+  type BranchRef,
+  type CountedSpan,
+  type CoverageSet,
+  type ExpansionRef,
+  type FunctionRecord,
+  type LineCount,
+  type Segment,
+} from '../../model/index.js';
+import type { FileReport } from '../report-files.js';
+import { formatCount } from '../text.js';
+import { demangleSymbol } from './demangle.js';
+import { highlightLines, isRustSource, type TextRun } from './highlight.js';
+import { renderLineHtml, type LineStop } from './line-markup.js';
+import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
+import { decodeSource, type SourceText } from './source-text.js';
+import type {
+  BranchModel,
+  ExpansionModel,
+  FilePageModel,
+  FunctionRowModel,
+  HeaderModel,
+  InstantiationGroupModel,
+  InstantiationModel,
+  LineModel,
+} from './view-model.js';
+
+const U64_MASK = (1n << 64n) - 1n;
+/**
+ * Source lines all instantiation sub-views of one page may show together; later sub-views show
+ * their counts without source, so a file with many large generic functions stays a usable page.
+ */
+const MAX_INSTANTIATION_LINES = 20_000;
+/**
+ * Sub-views per instantiation group. Functions that a macro generates share one start location,
+ * so llvm-cov groups them like instantiations (regex: 1,000 test functions at one line).
+ */
+const MAX_INSTANTIATIONS_SHOWN = 40;
+/** Nested macro expansions deeper than this are not expanded further. */
+const MAX_EXPANSION_DEPTH = 4;
+
+/** Inputs of {@link buildFilePageModel}. */
+export interface FilePageInput {
+  readonly set: CoverageSet;
+  readonly file: FileReport;
+  readonly displayName: string;
+  readonly header: HeaderModel;
+  readonly metrics: readonly MetricKey[];
+  /** Bytes of a source file, or undefined when it cannot be read (lines then show no text). */
+  readonly readSource: (filename: string) => Uint8Array | undefined;
+  /** Turns a file name into the name shown for it (relative to the report's common directory). */
+  readonly displayNameOf: (filename: string) => string;
+}
+
+interface LoadedSource {
+  readonly text: SourceText;
+  readonly runs: readonly TextRun[][];
+  readonly available: boolean;
+}
+
+/** Per-page state: decoded sources, id counters. */
+interface PageContext {
+  readonly input: FilePageInput;
+  readonly sources: Map<string, LoadedSource>;
+  nextId: number;
+  /** Source lines that instantiation sub-views may still add to the page. */
+  lineBudget: number;
+}
+
+function loadSource(context: PageContext, filename: string): LoadedSource {
+  let loaded = context.sources.get(filename);
+  if (loaded === undefined) {
+    const bytes = context.input.readSource(filename);
+    const text = decodeSource(bytes ?? new Uint8Array(0));
+    loaded = {
+      text,
+      runs: highlightLines(text.text, isRustSource(filename)),
+      available: bytes !== undefined,
+    };
+    context.sources.set(filename, loaded);
+  }
+  return loaded;
+}
+
+function countTexts(
+  line: LineCount | undefined,
+): Pick<LineModel, 'status' | 'countText' | 'countTitle'> {
+  if (line === undefined || !line.mapped)
+    return { status: 'unmapped', countText: '', countTitle: '' };
+  return {
+    status: line.count === 0n ? 'uncovered' : 'covered',
+    countText: formatCount(line.count),
+    countTitle: line.count.toString(),
+  };
+}
+
+interface BranchSum {
+  readonly line: number;
+  readonly column: number;
+  trueCount: bigint;
+  falseCount: bigint;
+  trueFolded: boolean;
+  falseFolded: boolean;
+}
+
+/** Branches by line: one entry per start location, counts summed (u64) as llvm-cov's export does. */
+function branchesByLine(refs: readonly BranchRef[]): Map<number, BranchModel[]> {
+  const sums = new Map<string, BranchSum>();
+  for (const { record, index } of refs) {
+    const o = index * BRANCH_STRIDE;
+    const folded = record.branches[o + F_FOLDED]!;
+    const trueFolded = (folded & FOLDED_TRUE) !== 0;
+    const falseFolded = (folded & FOLDED_FALSE) !== 0;
+    if (trueFolded && falseFolded) continue;
+    const line = record.branches[o + F_LINE_START]!;
+    const column = record.branches[o + F_COLUMN_START]!;
+    const key = `${line}:${column}`;
+    const sum = sums.get(key);
+    if (sum === undefined) {
+      sums.set(key, {
+        line,
+        column,
+        trueCount: record.branchTrueCounts[index]!,
+        falseCount: record.branchFalseCounts[index]!,
+        trueFolded,
+        falseFolded,
+      });
+    } else {
+      sum.trueCount = (sum.trueCount + record.branchTrueCounts[index]!) & U64_MASK;
+      sum.falseCount = (sum.falseCount + record.branchFalseCounts[index]!) & U64_MASK;
+      sum.trueFolded &&= trueFolded;
+      sum.falseFolded &&= falseFolded;
+    }
+  }
+  const byLine = new Map<number, BranchModel[]>();
+  const ordered = [...sums.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+  for (const sum of ordered) {
+    const side = (count: bigint, folded: boolean): [string, string] =>
+      folded ? ['folded', 'folded'] : [formatCount(count), count === 0n ? 'uncovered' : 'covered'];
+    const [trueText, trueStatus] = side(sum.trueCount, sum.trueFolded);
+    const [falseText, falseStatus] = side(sum.falseCount, sum.falseFolded);
+    const list = byLine.get(sum.line) ?? [];
+    list.push({
+      column: sum.column,
+      trueText,
+      trueStatus,
+      falseText,
+      falseStatus,
+      title: `branch at ${sum.line}:${sum.column}: true ${sum.trueFolded ? 'folded' : sum.trueCount}, false ${sum.falseFolded ? 'folded' : sum.falseCount}`,
+    });
+    byLine.set(sum.line, list);
+  }
+  return byLine;
+}
+
+/** Everything hung off lines of one (sub-)view. */
+interface LineExtras {
+  readonly branches: Map<number, BranchModel[]>;
+  readonly expansions: Map<number, ExpansionModel[]>;
+  readonly expansionColumns: Map<number, number>;
+  readonly stops: Map<number, LineStop[]>;
+  readonly instantiations: Map<number, InstantiationGroupModel[]>;
+}
+
+function emptyExtras(): LineExtras {
+  return {
+    branches: new Map(),
+    expansions: new Map(),
+    expansionColumns: new Map(),
+    stops: new Map(),
+    instantiations: new Map(),
+  };
+}
+
+/**
+ * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts),
+ * HTML from the source with the segments' region marks.
+ */
+function buildLines(
+  source: LoadedSource,
+  segments: readonly Segment[],
+  firstLine: number,
+  lastLine: number,
+  anchorPrefix: string,
+  extras: LineExtras,
+): LineModel[] {
+  const counts = new Map<number, LineCount>();
+  forEachLineCount(segments, firstLine, (line) => counts.set(line.line, line));
+  let next = 0;
+  let wrapped: Segment | undefined;
+  while (next < segments.length && segments[next]!.line < firstLine) wrapped = segments[next++];
+  const lines: LineModel[] = [];
+  for (let number = firstLine; number <= lastLine; number++) {
+    const start = next;
+    while (next < segments.length && segments[next]!.line === number) next++;
+    const onLine = segments.slice(start, next);
+    const sourceLine = source.text.lines[number - 1] ?? { text: '', bytes: undefined };
+    const codeHtml = renderLineHtml({
+      source: sourceLine,
+      runs: source.runs[number - 1] ?? [],
+      segments: onLine,
+      wrapped,
+      expansionColumn: extras.expansionColumns.get(number) ?? 0,
+      stops: extras.stops.get(number) ?? [],
+    });
+    if (onLine.length > 0) wrapped = onLine[onLine.length - 1];
+    const branches = extras.branches.get(number) ?? [];
+    const expansions = extras.expansions.get(number) ?? [];
+    const instantiationGroups = extras.instantiations.get(number) ?? [];
+    lines.push({
+      number,
+      anchor: `${anchorPrefix}L${number}`,
+      ...countTexts(counts.get(number)),
+      codeHtml,
+      branches,
+      hasBranches: branches.length > 0,
+      expansions,
+      hasExpansions: expansions.length > 0,
+      instantiationGroups,
+      hasInstantiationGroups: instantiationGroups.length > 0,
+    });
+  }
+  return lines;
+}
+
+function regionStart(record: FunctionRecord, regionIndex: number): [number, number] {
+  const o = regionIndex * CODE_STRIDE;
+  return [record.regions[o + F_LINE_START]!, record.regions[o + F_COLUMN_START]!];
+}
+
+/** Spans of one file id of a record (the input of an expansion view's segments). */
+function spansOfFileId(record: FunctionRecord, fileId: number, into: CountedSpan[]): void {
+  const r = record.regions;
+  for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
+    if (r[o + F_FILE_ID] !== fileId) continue;
+    into.push({
+      lineStart: r[o + F_LINE_START]!,
+      columnStart: r[o + F_COLUMN_START]!,
+      lineEnd: r[o + F_LINE_END]!,
+      columnEnd: r[o + F_COLUMN_END]!,
+      kind: r[o + F_KIND]!,
+      count: record.regionCounts[i]!,
+    });
+  }
+}
+
+/** The macro name written at an expansion's call site (`name!`), or empty. */
+function macroNameAt(source: LoadedSource, line: number, column: number): string {
+  const sourceLine = source.text.lines[line - 1];
+  if (sourceLine === undefined || sourceLine.bytes !== undefined) return '';
+  const match = /^[A-Za-z_][A-Za-z0-9_:]*!/.exec(sourceLine.text.slice(column - 1));
+  return match?.[0] ?? '';
+}
+
+/**
+ * Expansion sub-views at their call sites. Expansions of several records (instantiations) at the
+ * same call site are shown once, their regions joined the way a file view joins them (segments).
+ */
+function addExpansions(
+  context: PageContext,
+  callSite: LoadedSource,
+  refs: readonly ExpansionRef[],
+  extras: LineExtras,
+  depth: number,
+): void {
+  const bySite = new Map<string, ExpansionRef[]>();
+  for (const ref of refs) {
+    const [line, column] = regionStart(ref.record, ref.regionIndex);
+    const target = ref.record.filenames[ref.expandedFileId] ?? '';
+    const key = `${line}:${column}:${target}`;
+    const list = bySite.get(key) ?? [];
+    list.push(ref);
+    bySite.set(key, list);
+  }
+  for (const group of bySite.values()) {
+    const first = group[0]!;
+    const [line, column] = regionStart(first.record, first.regionIndex);
+    if (!extras.expansionColumns.has(line)) extras.expansionColumns.set(line, column);
+    const target = first.record.filenames[first.expandedFileId] ?? '';
+    const spans: CountedSpan[] = [];
+    const branches: BranchRef[] = [];
+    const nested: ExpansionRef[] = [];
+    for (const ref of group) {
+      spansOfFileId(ref.record, ref.expandedFileId, spans);
+      const view = expansionView(ref);
+      branches.push(...view.branches);
+      nested.push(...view.expansions);
+    }
+    const segments = buildSegments(spans);
+    if (segments.length === 0) continue;
+    let firstLine = Infinity;
+    let lastLine = 0;
+    for (const span of spans) {
+      firstLine = Math.min(firstLine, span.lineStart);
+      lastLine = Math.max(lastLine, span.lineEnd);
+    }
+    const targetSource = loadSource(context, target);
+    const id = `e${context.nextId++}`;
+    const inner = emptyExtras();
+    for (const [l, list] of branchesByLine(branches)) inner.branches.set(l, list);
+    if (depth + 1 < MAX_EXPANSION_DEPTH)
+      addExpansions(context, targetSource, nested, inner, depth + 1);
+    const list = extras.expansions.get(line) ?? [];
+    list.push({
+      id,
+      macroName: macroNameAt(callSite, line, column),
+      column,
+      origin: `${context.input.displayNameOf(target)}:${firstLine}`,
+      lines: buildLines(targetSource, segments, firstLine, lastLine, `${id}-`, inner),
+    });
+    extras.expansions.set(line, list);
+  }
+}
+
+/**
+ * Navigation stops of a file: the start of each uncovered code region of the file view (identical
+ * spans joined, count 0), leaving out those inside an earlier stop's region, so `n` walks uncovered
+ * blocks rather than every nested region of an unexecuted function. Each stop is a region that a
+ * summary counted as missed.
+ */
+function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
+  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
+  const zero = new Map<string, CountedSpan>();
+  const counted = new Set<string>();
+  for (const index of set.recordsByFile.get(filename) ?? []) {
+    const record = set.functions[index]!;
+    const r = record.regions;
+    for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
+      if (r[o + F_KIND] !== KIND_CODE || record.filenames[r[o + F_FILE_ID]!] !== filename) continue;
+      const key = `${r[o + F_LINE_START]}:${r[o + F_COLUMN_START]}:${r[o + F_LINE_END]}:${r[o + F_COLUMN_END]}`;
+      if (record.regionCounts[i] !== 0n) counted.add(key);
+      else if (!zero.has(key)) {
+        zero.set(key, {
+          lineStart: r[o + F_LINE_START]!,
+          columnStart: r[o + F_COLUMN_START]!,
+          lineEnd: r[o + F_LINE_END]!,
+          columnEnd: r[o + F_COLUMN_END]!,
+          kind: KIND_CODE,
+          count: 0n,
+        });
+      }
+    }
+  }
+  const uncovered = [...zero].filter(([key]) => !counted.has(key)).map(([, span]) => span);
+  const stops: CountedSpan[] = [];
+  let last: CountedSpan | undefined;
+  for (const span of sortAndCombineSpans(uncovered)) {
+    const inside =
+      last !== undefined &&
+      (span.lineEnd < last.lineEnd ||
+        (span.lineEnd === last.lineEnd && span.columnEnd <= last.columnEnd));
+    if (inside) continue;
+    stops.push(span);
+    last = span;
+  }
+  return stops;
+}
+
+/** Stops of the breakpoint engine: the first line of each run of uncovered lines. */
+function lineStops(counts: readonly LineCount[]): { line: number; column: number }[] {
+  const stops: { line: number; column: number }[] = [];
+  let previousUncovered = false;
+  for (const line of counts) {
+    const uncovered = line.mapped && line.count === 0n;
+    if (uncovered && !previousUncovered) stops.push({ line: line.line, column: 1 });
+    if (line.mapped) previousUncovered = uncovered;
+  }
+  return stops;
+}
+
+/** First line and last line of a record's main-file code regions. */
+function extentOf(record: FunctionRecord): [number, number] {
+  const main = mainFileId(record);
+  let first = Infinity;
+  let last = 0;
+  const r = record.regions;
+  for (let o = 0; o < r.length; o += CODE_STRIDE) {
+    if (r[o + F_FILE_ID] !== main) continue;
+    first = Math.min(first, r[o + F_LINE_START]!);
+    last = Math.max(last, r[o + F_LINE_END]!);
+  }
+  return [first, last];
+}
+
+const readableNames = new WeakMap<FunctionRecord, string>();
+
+/** The demangled name of a record (memoised: groups of macro-made functions hold thousands). */
+function readableName(record: FunctionRecord): string {
+  let name = readableNames.get(record);
+  if (name === undefined) {
+    name = demangleSymbol(record.name);
+    readableNames.set(record, name);
+  }
+  return name;
+}
+
+/** Spans of a record's main file id (the input of its function view's segments). */
+function mainSpans(record: FunctionRecord, into: CountedSpan[]): void {
+  const main = mainFileId(record);
+  if (main !== undefined) spansOfFileId(record, main, into);
+}
+
+/**
+ * Instantiation sub-views of a group. Records with the same readable name (the same generic
+ * arguments, e.g. one function compiled into several test binaries) form one sub-view: their
+ * regions joined as a file view joins them, their summary the group maximum (the model's
+ * `summarizeGroup`). Without source lines when the page's line budget is spent.
+ */
+function buildInstantiations(
+  context: PageContext,
+  source: LoadedSource,
+  records: readonly FunctionRecord[],
+  firstLine: number,
+  lastLine: number,
+  groupId: string,
+): InstantiationModel[] {
+  const byName = new Map<string, FunctionRecord[]>();
+  for (const record of records) {
+    const name = readableName(record);
+    const list = byName.get(name) ?? [];
+    list.push(record);
+    byName.set(name, list);
+  }
+  if (byName.size < 2) return [];
+  const metrics = context.input.metrics.filter((key) => key !== 'functions');
+  return [...byName].slice(0, MAX_INSTANTIATIONS_SHOWN).map(([name, members], i) => {
+    const id = `${groupId}-i${i}`;
+    const first = members[0]!;
+    const summary = summarizeGroup({ line: firstLine, column: 0, records: members });
+    const extras = emptyExtras();
+    const branches: BranchRef[] = [];
+    const spans: CountedSpan[] = [];
+    for (const record of members) {
+      if (record.branches.length > 0) branches.push(...functionView(record).branches);
+      mainSpans(record, spans);
+    }
+    for (const [l, list] of branchesByLine(branches)) extras.branches.set(l, list);
+    const lineCount = lastLine - firstLine + 1;
+    const withSource = context.lineBudget >= lineCount;
+    if (withSource) context.lineBudget -= lineCount;
+    return {
+      id,
+      name,
+      mangledName: first.name,
+      executionCountText: formatCount(summary.executionCount),
+      isExecuted: summary.executionCount !== 0n,
+      cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
+      hasLines: withSource,
+      lines: withSource
+        ? buildLines(source, buildSegments(spans), firstLine, lastLine, `${id}-`, extras)
+        : [],
+    };
+  });
+}
+
+/**
+ * Builds the page model of `input.file`.
+ * @returns the model; `sourceAvailable` is false when the source could not be read
+ */
+export function buildFilePageModel(input: FilePageInput): FilePageModel {
+  const { set, file } = input;
+  const filename = file.filename;
+  const context: PageContext = {
+    input,
+    sources: new Map(),
+    nextId: 0,
+    lineBudget: MAX_INSTANTIATION_LINES,
+  };
+  const source = loadSource(context, filename);
+  const view = fileView(set, filename);
+  const counts: LineCount[] = [];
+  forEachLineCount(view.segments, 1, (line) => counts.push(line));
+  const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
+
+  const extras = emptyExtras();
+  for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
+  addExpansions(context, source, view.expansions, extras, 0);
+
+  const stops =
+    set.metadata.engine === 'ptrace'
+      ? lineStops(counts)
+      : regionStops(set, filename).map((s) => ({ line: s.lineStart, column: s.columnStart }));
+  stops.forEach((stop, i) => {
+    const list = extras.stops.get(stop.line) ?? [];
+    list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });
+    extras.stops.set(stop.line, list);
+  });
+
+  const functions: FunctionRowModel[] = [];
+  const rowMetrics = input.metrics.filter((key) => key !== 'functions');
+  instantiationGroups(set, filename).forEach((group, g) => {
+    const summary = summarizeGroup(group);
+    const first = group.records[0]!;
+    functions.push({
+      name: demangleSymbol(first.name, { withHash: false }),
+      line: group.line,
+      href: `#L${group.line}`,
+      executionCountText: formatCount(summary.executionCount),
+      isExecuted: summary.executionCount !== 0n,
+      instantiationCount: group.records.length,
+      hasInstantiations: group.records.length > 1,
+      cells: metricCells(rowMetrics, { ...summary, functions: { count: 0, covered: 0 } }),
+    });
+    if (group.records.length < 2) return;
+    let firstLine = group.line;
+    let endLine = group.line;
+    for (const record of group.records) {
+      const [a, b] = extentOf(record);
+      firstLine = Math.min(firstLine, a);
+      endLine = Math.max(endLine, b);
+    }
+    const id = `g${g}`;
+    const instantiations = buildInstantiations(
+      context,
+      source,
+      group.records,
+      firstLine,
+      endLine,
+      id,
+    );
+    if (instantiations.length === 0) return;
+    const distinctNames = new Set(group.records.map(readableName)).size;
+    const list = extras.instantiations.get(endLine) ?? [];
+    list.push({
+      id,
+      name: demangleSymbol(first.name, { withHash: false, withGenericArgs: false }),
+      count: distinctNames,
+      executedCount: instantiations.filter((i) => i.isExecuted).length,
+      moreCount: distinctNames - instantiations.length,
+      hasMore: distinctNames > instantiations.length,
+      instantiations,
+    });
+    extras.instantiations.set(endLine, list);
+  });
+
+  return {
+    header: input.header,
+    title: `${input.displayName} — coverage`,
+    filename,
+    displayName: input.displayName,
+    metrics: metricHeaders(input.metrics),
+    hasMetrics: input.metrics.length > 0,
+    cells: metricCells(input.metrics, file.summary),
+    sourceAvailable: source.available,
+    lines: buildLines(source, view.segments, 1, lastLine, '', extras),
+    functions,
+    functionMetrics: metricHeaders(rowMetrics),
+    hasFunctions: functions.length > 0,
+    stopCount: stops.length,
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * Writes the HTML report: compiles the Handlebars templates once (`strict`, `knownHelpersOnly`),
+ * copies the static assets beside the pages, renders the index and one page per source file, and
+ * writes every file atomically (temporary file + rename). Pages that an earlier run wrote into the
+ * same folder and that this run no longer produces are removed (only those listed in our own
+ * manifest; nothing else in the folder is touched).
+ */
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { CovError } from '../../binary/index.js';
+import type { CoverageSet } from '../../model/index.js';
+import type { ReportFiles } from '../report-files.js';
+import { buildFilePageModel } from './file-page.js';
+import { buildIndexModel } from './index-page.js';
+import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
+import { planHtmlReport } from './report-plan.js';
+import type { FilePageModel, IndexModel } from './view-model.js';
+
+/** Name of the manifest listing the pages a run wrote (used to remove stale pages). */
+export const HTML_MANIFEST = 'cov-html.json';
+
+/** Options of {@link writeHtmlReport}. */
+export interface HtmlReportOptions {
+  /** Folder the report goes to (created when missing). */
+  readonly outputDir: string;
+  /** A copy of `templates/html` to render with instead of the built-in templates. */
+  readonly templateDir?: string;
+  /** Source bytes of a file, or undefined when unreadable (default: read from disk). */
+  readonly readSource?: (filename: string) => Uint8Array | undefined;
+  /** Called with `done` and `total` page counts while pages are written. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@link writeHtmlReport} wrote. */
+export interface HtmlReportResult {
+  readonly indexPath: string;
+  /** Number of source file pages. */
+  readonly pageCount: number;
+}
+
+/** Compiled templates of one template folder. */
+export interface HtmlTemplates {
+  readonly index: (model: IndexModel) => string;
+  readonly file: (model: FilePageModel) => string;
+  readonly assetsDir: string;
+}
+
+/** Finds the built-in `templates/html` (beside `src/` in the repository and in the package). */
+export function defaultTemplateDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'templates', 'html');
+    if (existsSync(join(candidate, 'index.hbs'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new CovError('E_IO', 'cannot find the built-in templates/html folder');
+}
+
+function readTemplate(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CovError('E_IO', `cannot read template ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+const compiled = new Map<string, HtmlTemplates>();
+
+/**
+ * Compiles `index.hbs`, `file.hbs` and `partials/*.hbs` of `templateDir` (once per folder and
+ * process) in a Handlebars environment of their own, with no helpers beyond the built-in block
+ * helpers.
+ * @throws CovError `E_IO` when a template is missing, `E_USAGE` when one does not compile
+ */
+export function loadTemplates(templateDir: string): HtmlTemplates {
+  const dir = resolve(templateDir);
+  const cached = compiled.get(dir);
+  if (cached !== undefined) return cached;
+  const env = Handlebars.create();
+  const options = { strict: true, knownHelpersOnly: true, preventIndent: true } as const;
+  const compile = <T>(name: string): ((model: T) => string) => {
+    const path = join(dir, name);
+    try {
+      return env.compile<T>(readTemplate(path), options);
+    } catch (cause) {
+      if (cause instanceof CovError) throw cause;
+      throw new CovError('E_USAGE', `template ${path}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const partialsDir = join(dir, 'partials');
+  if (existsSync(partialsDir)) {
+    for (const entry of readdirSync(partialsDir).sort()) {
+      if (!entry.endsWith('.hbs')) continue;
+      const source = readTemplate(join(partialsDir, entry));
+      env.registerPartial(entry.slice(0, -'.hbs'.length), env.compile(source, options));
+    }
+  }
+  const templates: HtmlTemplates = {
+    index: compile<IndexModel>('index.hbs'),
+    file: compile<FilePageModel>('file.hbs'),
+    assetsDir: join(dir, 'assets'),
+  };
+  compiled.set(dir, templates);
+  return templates;
+}
+
+function render<T>(template: (model: T) => string, model: T, what: string): string {
+  try {
+    return template(model);
+  } catch (cause) {
+    throw new CovError('E_USAGE', `template ${what}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function writeAtomic(path: string, content: string | Uint8Array): void {
+  const temp = `${path}.cov-tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw new CovError('E_IO', `cannot write ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function readSourceFromDisk(filename: string): Uint8Array | undefined {
+  try {
+    return readFileSync(filename);
+  } catch {
+    return undefined;
+  }
+}
+
+function copyAssets(from: string, to: string): string[] {
+  const written: string[] = [];
+  if (!existsSync(from)) return written;
+  for (const entry of readdirSync(from).sort()) {
+    const source = join(from, entry);
+    if (!statSync(source).isFile()) continue;
+    const target = join(to, entry);
+    const temp = `${target}.cov-tmp-${process.pid}`;
+    try {
+      mkdirSync(to, { recursive: true });
+      copyFileSync(source, temp);
+      renameSync(temp, target);
+    } catch (cause) {
+      rmSync(temp, { force: true });
+      throw new CovError('E_IO', `cannot copy ${source}: ${(cause as Error).message}`, { cause });
+    }
+    written.push(`${ASSETS_DIR}/${entry}`);
+  }
+  return written;
+}
+
+function previousPages(outputDir: string): string[] {
+  try {
+    const manifest = JSON.parse(readFileSync(join(outputDir, HTML_MANIFEST), 'utf8')) as {
+      pages?: unknown;
+    };
+    return Array.isArray(manifest.pages)
+      ? manifest.pages.filter(
+          (p): p is string =>
+            typeof p === 'string' && p.startsWith(`${PAGES_DIR}/`) && !p.includes('..'),
+        )
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Writes the report of `report` (files of `set`) into `options.outputDir`.
+ * @returns the index path and the number of file pages
+ * @throws CovError `E_IO` when a file cannot be written or a template read, `E_USAGE` when a
+ *   template does not compile or render (e.g. refers to a field the view model lacks)
+ */
+export function writeHtmlReport(
+  set: CoverageSet,
+  report: ReportFiles,
+  options: HtmlReportOptions,
+): HtmlReportResult {
+  const outputDir = resolve(options.outputDir);
+  const templates = loadTemplates(options.templateDir ?? defaultTemplateDir());
+  const plan = planHtmlReport(set, report);
+  const readSource = options.readSource ?? readSourceFromDisk;
+  const stale = new Set(previousPages(outputDir));
+  mkdirSync(outputDir, { recursive: true });
+  copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR));
+
+  const pages: string[] = [];
+  const total = report.files.length;
+  report.files.forEach((file, i) => {
+    const model = buildFilePageModel({
+      set,
+      file,
+      displayName: plan.displayNameOf(file.filename),
+      header: plan.headerAt(1),
+      metrics: plan.metrics,
+      readSource,
+      displayNameOf: plan.displayNameOf,
+    });
+    const page = plan.pagePathOf(file.filename);
+    writeAtomic(join(outputDir, page), render(templates.file, model, `file.hbs (${page})`));
+    pages.push(page);
+    stale.delete(page);
+    options.onProgress?.(i + 1, total);
+  });
+
+  const index = buildIndexModel({
+    report,
+    header: plan.headerAt(0),
+    metrics: plan.metrics,
+    rootName: plan.rootName,
+    displayNameOf: plan.displayNameOf,
+    hrefOf: plan.pagePathOf,
+  });
+  const indexPath = join(outputDir, 'index.html');
+  writeAtomic(indexPath, render(templates.index, index, 'index.hbs'));
+  for (const page of stale) rmSync(join(outputDir, page), { force: true });
+  writeAtomic(join(outputDir, HTML_MANIFEST), `${JSON.stringify({ pages }, null, 2)}\n`);
+  return { indexPath, pageCount: pages.length };
+}
