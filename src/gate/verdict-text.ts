@@ -28,36 +28,35 @@ export function describeVerdict(verdict: GateVerdict): string {
     verdict.gate === 'fail-on-decrease'
       ? '--fail-on-decrease'
       : `--${verdict.gate} ${formatThreshold(verdict.threshold)}`;
-  const state = verdict.passed ? 'ok' : 'FAILED';
   switch (verdict.scope) {
     case 'total':
     case 'patch': {
       const what = verdict.scope === 'patch' ? `patch ${verdict.metric}` : verdict.metric;
-      if (verdict.noData) return `${flag}: ${state}: no ${what} measured`;
+      if (verdict.noData) return `${flag}: no ${what} measured`;
       const relation = verdict.passed ? 'reaches' : 'is below';
-      return `${flag}: ${state}: ${what} ${formatRatio(m)} ${relation} ${formatThreshold(verdict.threshold)}%`;
+      return `${flag}: ${what} ${formatRatio(m)} ${relation} ${formatThreshold(verdict.threshold)}%`;
     }
     case 'file':
       return verdict.passed
-        ? `${flag}: ${state}: every file reaches ${formatThreshold(verdict.threshold)}% ${verdict.metric}`
-        : `${flag}: ${state}: ${verdict.worstFiles.length} file(s) below ${formatThreshold(verdict.threshold)}% ${verdict.metric}`;
+        ? `${flag}: every file reaches ${formatThreshold(verdict.threshold)}% ${verdict.metric}`
+        : `${flag}: ${verdict.worstFiles.length} file(s) below ${formatThreshold(verdict.threshold)}% ${verdict.metric}`;
     case 'uncovered': {
       const missed = m.count - m.covered;
       const relation = verdict.passed ? 'within' : 'exceed';
-      return `${flag}: ${state}: ${missed} uncovered ${noun(verdict.metric)}${missed === 1 ? '' : 's'} ${relation} the cap of ${formatThreshold(verdict.threshold)}`;
+      return `${flag}: ${missed} uncovered ${noun(verdict.metric)}${missed === 1 ? '' : 's'} ${relation} the cap of ${formatThreshold(verdict.threshold)}`;
     }
     case 'decrease':
     case 'file-decrease': {
       const before = `${verdict.threshold.toFixed(2)}%`;
       const now = formatRatio(m);
-      if (verdict.passed) return `${flag}: ${state}: ${verdict.metric} ${now}, baseline ${before}`;
+      if (verdict.passed) return `${flag}: ${verdict.metric} ${now}, baseline ${before}`;
       const files = verdict.worstFiles.length;
       const totalDropped = verdict.scope === 'decrease' || percent(m) < verdict.threshold;
       const parts = [];
       if (totalDropped && m.count > 0 && percent(m) < verdict.threshold)
         parts.push(`total ${verdict.metric} fell from ${before} to ${now}`);
       if (files > 0) parts.push(`${files} file(s) lost ${verdict.metric} coverage`);
-      return `${flag}: ${state}: ${parts.join('; ')}`;
+      return `${flag}: ${parts.join('; ')}`;
     }
   }
 }

@@ -175,7 +175,9 @@ export function renderMarkdown(report: ReportFiles, input: MarkdownInput): strin
 
   if (input.gates !== undefined && input.gates.length > 0) {
     out.push('', '### Gates', '');
-    for (const gate of input.gates) out.push(`- ${gate.passed ? '✅' : '❌'} ${gate.text}`);
+    for (const gate of input.gates) {
+      out.push(`- ${gate.passed ? '✅ passed' : '❌ failed'}: ${gate.text}`);
+    }
   }
   return out.join('\n') + '\n';
 }
