@@ -161,6 +161,7 @@ export function parseUnifiedDiff(text: string, source: string): DiffFile[] {
       git,
       headersRead: false,
     };
+    hunkStart = 0;
     return file;
   };
 
@@ -236,6 +237,13 @@ export function parseUnifiedDiff(text: string, source: string): DiffFile[] {
       continue;
     }
     if (file === undefined) continue; // preamble (commit message, `index` lines of other tools)
+    if (hunkStart > 0 && (line.startsWith('+') || line.startsWith('-'))) {
+      throw new CovError(
+        'E_MALFORMED',
+        `line ${lineNumber}: '${line[0]}' line after the hunk starting at line ${hunkStart} ended: its header counts more lines than it has`,
+        { source },
+      );
+    }
     if (line.startsWith('new file mode')) {
       file.status = 'added';
       file.oldPath = undefined;
