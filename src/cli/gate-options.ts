@@ -319,7 +319,7 @@ export async function prepareGate(flags: GateFlags, context: GateContext): Promi
     const taken = await readGitDiff(context.root, settings.diffBase);
     diff = parseUnifiedDiff(taken.text, `git diff ${taken.baseCommit}`);
     diffRoot = repositoryRoot = taken.repositoryRoot;
-    diffLabel = `since \`${settings.diffBase}\` (merge base ${taken.baseCommit.slice(0, 12)})`;
+    diffLabel = `since \`${settings.diffBase}\`, merge base ${taken.baseCommit.slice(0, 12)}`;
   } else if (settings.diffFile !== undefined) {
     diff = readDiffFile(settings.diffFile);
     repositoryRoot = await findRepositoryRoot(context.root);

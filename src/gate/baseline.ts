@@ -190,7 +190,9 @@ function deltasOf(
   const out: MetricDelta[] = [];
   for (const metric of metrics) {
     const old = before[metric];
-    if (old !== undefined) out.push(deltaOf(metric, old, after[metric]));
+    // a metric nothing measured in either run (branches on stable Rust) has no delta
+    if (old === undefined || (old.count === 0 && after[metric].count === 0)) continue;
+    out.push(deltaOf(metric, old, after[metric]));
   }
   return out;
 }

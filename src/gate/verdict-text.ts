@@ -12,6 +12,18 @@ export function formatRatio(ratio: Ratio): string {
     : `${percent(ratio).toFixed(2)}% (${ratio.covered}/${ratio.count})`;
 }
 
+/**
+ * The percent with two decimals, or more when two would hide which side of the threshold it is on
+ * (92.3077 against 92.31 shows as 92.308, not as 92.31).
+ */
+function formatAgainst(ratio: Ratio, threshold: number): string {
+  if (ratio.count === 0) return formatRatio(ratio);
+  const value = percent(ratio);
+  let digits = 2;
+  while (digits < 8 && value < threshold !== Number(value.toFixed(digits)) < threshold) digits++;
+  return `${value.toFixed(digits)}% (${ratio.covered}/${ratio.count})`;
+}
+
 function formatThreshold(value: number): string {
   return String(value);
 }
@@ -34,7 +46,7 @@ export function describeVerdict(verdict: GateVerdict): string {
       const what = verdict.scope === 'patch' ? `patch ${verdict.metric}` : verdict.metric;
       if (verdict.noData) return `${flag}: no ${what} measured`;
       const relation = verdict.passed ? 'reaches' : 'is below';
-      return `${flag}: ${what} ${formatRatio(m)} ${relation} ${formatThreshold(verdict.threshold)}%`;
+      return `${flag}: ${what} ${formatAgainst(m, verdict.threshold)} ${relation} ${formatThreshold(verdict.threshold)}%`;
     }
     case 'file':
       return verdict.passed

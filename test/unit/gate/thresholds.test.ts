@@ -183,3 +183,16 @@ test('ptrace sets may gate lines and functions', (t) => {
     ),
   );
 });
+
+test('a failing percent shows enough decimals to be below its threshold', (t) => {
+  const near: SummarizedFiles = { files: [], totals: summary([12, 13], [12, 13], [1, 1]) };
+  const [fail, pass] = evaluateThresholds(near, {
+    'fail-under-regions': 92.31,
+    'fail-under-lines': 92.3,
+  });
+  t.is(
+    describeVerdict(fail!),
+    '--fail-under-regions 92.31: regions 92.308% (12/13) is below 92.31%',
+  );
+  t.is(describeVerdict(pass!), '--fail-under-lines 92.3: lines 92.31% (12/13) reaches 92.3%');
+});
