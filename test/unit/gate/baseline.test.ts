@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CovError } from '../../../src/binary/index.js';
+import { CovError, type CovErrorCode } from '../../../src/binary/index.js';
 import {
   compareWithBaseline,
   evaluateDecrease,
@@ -120,12 +120,13 @@ test('a total drop fails without --per-file; equal shares with other counts do n
 });
 
 const badBaseline = test.macro({
-  exec(t, text: string, code: string, message: RegExp) {
+  exec(t, text: string, code: CovErrorCode, message: RegExp) {
     const error = t.throws(() => parseBaseline(text, 'bad.json'), { instanceOf: CovError });
     t.is(error.code, code);
     t.regex(error.message, message);
   },
-  title: (_, text: string, _code: string, message: RegExp) => `bad baseline: ${message.source}`,
+  title: (_, _text: string, _code: CovErrorCode, message: RegExp) =>
+    `bad baseline: ${message.source}`,
 });
 
 test(badBaseline, '{', 'E_MALFORMED', /^bad\.json: not JSON/);
