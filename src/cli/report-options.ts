@@ -12,6 +12,7 @@ import { createFileFilter, type CoverageSet } from '../model/index.js';
 import {
   prepareReportFiles,
   renderJson,
+  type ReportFiles,
   renderLcov,
   renderMissingLines,
   renderSummaryTable,
@@ -101,14 +102,26 @@ function readSourceFile(filename: string): string | undefined {
   }
 }
 
+/** Outputs another option group adds to a run (see gate-options.ts). */
+export interface ExtraOutputs {
+  readonly requests: readonly { path: string | undefined; render: () => string }[];
+  /**
+   * Printed on stdout after the reports (`undefined`: not requested); it may follow the summary
+   * table, no other format.
+   */
+  readonly stdoutTrailer: string | undefined;
+}
+
 /**
  * Renders and writes every requested output; the summary table when none is requested.
+ * @param extra outputs of other option groups, computed from the same report
  * @throws CovError `E_USAGE` when two outputs would go to stdout or a regex does not compile
  */
 export async function writeReports(
   set: CoverageSet,
   flags: ReportFlags,
   context: ReportContext,
+  extra?: (report: ReportFiles) => ExtraOutputs,
 ): Promise<void> {
   let filter;
   try {
@@ -150,13 +163,19 @@ export async function writeReports(
       render: () => renderText(set, report, readSourceFile),
     });
   }
-  if (requests.length === 0 && !wantsHtml(flags)) {
+  const added = extra?.(report);
+  if (added !== undefined) requests.push(...added.requests);
+  const defaultTable = requests.length === 0 && !wantsHtml(flags);
+  if (defaultTable) {
     let table = renderSummaryTable(report);
     if (flags['show-missing-lines'] === true) table += renderMissingLines(set, report);
     requests.push({ path: flags['output-path'], render: () => table });
   }
   const toStdout = requests.filter((r) => r.path === undefined || r.path === '-');
-  if (toStdout.length > 1) {
+  if (
+    toStdout.length > 1 ||
+    (added?.stdoutTrailer !== undefined && toStdout.length > 0 && !defaultTable)
+  ) {
     throw new CovError(
       'E_USAGE',
       'several formats would write to stdout: give each a path (e.g. --lcov out.lcov --json out.json)',
@@ -164,4 +183,5 @@ export async function writeReports(
   }
   for (const request of requests) await writeOutput(request.path, request.render());
   writeHtmlFromFlags(set, report, flags, context.targetDir);
+  if (added?.stdoutTrailer) await writeOutput(undefined, added.stdoutTrailer);
 }

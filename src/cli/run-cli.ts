@@ -22,6 +22,13 @@ import {
 } from '../llvm-bridge/index.js';
 import { cargoArgsOf, withCargoFlags, type CargoFlags } from './cargo-flags.js';
 import { createProgress, printDiagnostics, printError } from './console.js';
+import {
+  gateOutputsUseStdout,
+  prepareGate,
+  withGateFlags,
+  type GateFlags,
+  type GatePlan,
+} from './gate-options.js';
 import { loadCoverage } from './load.js';
 import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
 
@@ -33,6 +40,12 @@ export const EXIT_GATE_FAILED = 3;
 export const EXIT_INTERNAL = 70;
 
 const OBJECTS_FILE = 'cov-objects.json';
+const EXIT_CODES_HELP = `Exit codes:
+  0   success (warnings may have been printed)
+  1   cov could not do its job: bad usage, unreadable or unsupported input, toolchain problem
+  2   the tests (or the program) failed; the report was still written
+  3   a coverage gate failed (thresholds, patch coverage, --fail-on-decrease)
+  70  internal error (a bug in cov; --verbose shows the stack)`;
 const VERSION = '0.1.0';
 
 interface CommonFlags {
@@ -80,33 +93,45 @@ async function reportFrom(
   flags: ReportFlags & CommonFlags,
   targetDir: string | undefined,
   toolchain: string | undefined,
-  workspaceRoot?: string,
-): Promise<void> {
+  workspaceRoot: string | undefined,
+  gate: GatePlan,
+): Promise<boolean> {
   const set = await loadCoverage({
     objects,
     profiles,
     ...(toolchain === undefined ? {} : { toolchain }),
   });
   printDiagnostics(set.warnings, flags.verbose === true);
-  await writeReports(set, flags, {
-    ...(targetDir === undefined ? {} : { targetDir }),
-    ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
-    covMetadata: {
-      version: VERSION,
-      engine: set.metadata.engine,
-      objects: set.metadata.objects,
-      ...(toolchain === undefined ? {} : { toolchain }),
+  await writeReports(
+    set,
+    flags,
+    {
+      ...(targetDir === undefined ? {} : { targetDir }),
+      ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
+      covMetadata: {
+        version: VERSION,
+        engine: set.metadata.engine,
+        objects: set.metadata.objects,
+        ...(toolchain === undefined ? {} : { toolchain }),
+      },
     },
-  });
+    (report) => gate.outputs(set, report),
+  );
+  return gate.finish();
 }
 
 async function commandTest(
-  argv: ReportFlags & CargoFlags & CommonFlags & { '--'?: (string | number)[] },
+  argv: ReportFlags & GateFlags & CargoFlags & CommonFlags & { '--'?: (string | number)[] },
   mode: 'test' | 'run',
 ): Promise<number> {
   const progress = createProgress(argv.quiet === true);
   const toolchain = await requireInstrumentation();
   const paths = await resolvePaths(argv);
+  const gate = await prepareGate(argv, {
+    root: paths.workspaceRoot,
+    quiet: argv.quiet === true,
+    version: VERSION,
+  });
   const removed = await clearOwnProfiles(paths.profrawDir);
   if (removed > 0) progress(`removed ${removed} stale profiles from ${paths.profrawDir}`);
   mkdirSync(paths.profrawDir, { recursive: true });
@@ -128,7 +153,8 @@ async function commandTest(
     argv.lcov === '' ||
     argv.json === '' ||
     argv.text === '' ||
-    (argv.lcov ?? argv.json ?? argv.text) === undefined;
+    (argv.lcov ?? argv.json ?? argv.text) === undefined ||
+    gateOutputsUseStdout(argv);
   let passed: boolean;
   let objects: string[];
   if (mode === 'test') {
@@ -161,13 +187,14 @@ async function commandTest(
     passed = result.passed;
   }
   writeFileSync(join(paths.targetDir, OBJECTS_FILE), JSON.stringify(objects, null, 2));
-  await reportFrom(
+  const gatesPassed = await reportFrom(
     objects,
     [paths.profrawDir],
     argv,
     paths.targetDir,
     toolchainLabel(toolchain),
     paths.workspaceRoot,
+    gate,
   );
   if (!passed) {
     printError(
@@ -177,11 +204,14 @@ async function commandTest(
     );
     return EXIT_TESTS_FAILED;
   }
-  return EXIT_OK;
+  return gatesPassed ? EXIT_OK : EXIT_GATE_FAILED;
 }
 
 async function commandReport(
-  argv: ReportFlags & CargoFlags & CommonFlags & { object?: string[]; profiles?: string[] },
+  argv: ReportFlags &
+    GateFlags &
+    CargoFlags &
+    CommonFlags & { object?: string[]; profiles?: string[] },
 ): Promise<number> {
   let objects = argv.object ?? [];
   let profiles = argv.profiles ?? [];
@@ -203,8 +233,21 @@ async function commandReport(
       }
     }
   }
-  await reportFrom(objects, profiles, argv, targetDir, undefined, workspaceRoot);
-  return EXIT_OK;
+  const gate = await prepareGate(argv, {
+    root: workspaceRoot ?? process.cwd(),
+    quiet: argv.quiet === true,
+    version: VERSION,
+  });
+  const passed = await reportFrom(
+    objects,
+    profiles,
+    argv,
+    targetDir,
+    undefined,
+    workspaceRoot,
+    gate,
+  );
+  return passed ? EXIT_OK : EXIT_GATE_FAILED;
 }
 
 async function commandShowEnv(
@@ -268,13 +311,17 @@ export function buildParser(args: readonly string[]): Argv {
     )
     .parserConfiguration({ 'populate--': true })
     .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
-      common(withReportFlags(withCargoFlags(y))).usage('$0 test [options] [-- <test args>]'),
+      common(withGateFlags(withReportFlags(withCargoFlags(y)))).usage(
+        '$0 test [options] [-- <test args>]',
+      ),
     )
     .command('run', 'Build and run a binary with instrumentation, then report', (y) =>
-      common(withReportFlags(withCargoFlags(y))).usage('$0 run [options] [-- <program args>]'),
+      common(withGateFlags(withReportFlags(withCargoFlags(y)))).usage(
+        '$0 run [options] [-- <program args>]',
+      ),
     )
     .command('report', 'Report from existing profiles and binaries', (y) =>
-      common(withReportFlags(withCargoFlags(y)))
+      common(withGateFlags(withReportFlags(withCargoFlags(y))))
         .option('object', {
           type: 'string',
           array: true,
@@ -303,6 +350,7 @@ export function buildParser(args: readonly string[]): Argv {
         describe: 'Remove only the .profraw files cov wrote',
       }),
     )
+    .epilogue(EXIT_CODES_HELP)
     .demandCommand(1, 'give a command: test, run, report, show-env or clean')
     .strictCommands()
     .strictOptions()

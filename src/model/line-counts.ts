@@ -14,6 +14,13 @@ export interface LineCount {
   readonly count: bigint;
   /** More than one region starts on the line (used to mark partial lines). */
   readonly hasMultipleRegions: boolean;
+  /**
+   * Counted, non-gap segments in effect somewhere on the line: the one wrapped from an earlier line
+   * (unless a segment starts at column 1) and those starting on the line. Codecov's partial lines.
+   */
+  readonly segmentsOnLine: number;
+  /** How many of {@link segmentsOnLine} have a zero count: > 0 on a covered line = partial. */
+  readonly uncoveredSegmentsOnLine: number;
 }
 
 /**
@@ -62,7 +69,26 @@ function computeLine(
   const startOfSkipped = first !== undefined && !first.hasCount && first.isRegionEntry;
   let mapped = !startOfSkipped && ((wrapped !== undefined && wrapped.hasCount) || regionStarts > 0);
   mapped ||= anyCountedEntry;
-  if (!mapped) return { line, mapped, count: 0n, hasMultipleRegions: regionStarts > 1 };
+  let segmentsOnLine = 0;
+  let uncoveredSegmentsOnLine = 0;
+  const wrappedOnLine = wrapped !== undefined && (first === undefined || first.col > 1);
+  for (let i = wrappedOnLine ? from - 1 : from; i < to; i++) {
+    const segment = i < from ? wrapped! : segments[i]!;
+    if (!segment.hasCount || segment.isGap) continue;
+    segmentsOnLine++;
+    if (segment.count === 0n) uncoveredSegmentsOnLine++;
+  }
+  const hasMultipleRegions = regionStarts > 1;
+  if (!mapped) {
+    return {
+      line,
+      mapped,
+      count: 0n,
+      hasMultipleRegions,
+      segmentsOnLine,
+      uncoveredSegmentsOnLine,
+    };
+  }
   let count = wrapped !== undefined ? wrapped.count : 0n;
   if (regionStarts > 0) {
     for (let i = from; i < to; i++) {
@@ -70,7 +96,7 @@ function computeLine(
       if (isStartOfRegion(segment) && segment.count > count) count = segment.count;
     }
   }
-  return { line, mapped, count, hasMultipleRegions: regionStarts > 1 };
+  return { line, mapped, count, hasMultipleRegions, segmentsOnLine, uncoveredSegmentsOnLine };
 }
 
 /** All line counts of a view starting at `firstLine` (see {@link forEachLineCount}). */

@@ -1,5 +1,5 @@
 export { prepareReportFiles, type FileReport, type ReportFiles } from './report-files.js';
-export { renderLcov, type LcovOptions } from './lcov.js';
+export { forEachBranchPair, renderLcov, type LcovOptions } from './lcov.js';
 export {
   formatDouble,
   quoteJson,
@@ -27,3 +27,18 @@ export {
   type HtmlReportResult,
   type IndexModel,
 } from './html/index.js';
+export {
+  escapeXml,
+  formatRate,
+  relativeToRoot,
+  renderCobertura,
+  type CoberturaOptions,
+} from './cobertura.js';
+export { renderCodecov, type CodecovOptions } from './codecov.js';
+export { formatDelta, renderMarkdown, type MarkdownDelta, type MarkdownInput } from './markdown.js';
+export {
+  escapeCommandData,
+  escapeCommandProperty,
+  renderGithubAnnotations,
+  type AnnotatedFile,
+} from './annotations.js';

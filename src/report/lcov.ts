@@ -92,7 +92,18 @@ function collectExpansionBranches(
   }
 }
 
-function renderBranches(view: CoverageView, unify: boolean, lines: string[]): void {
+/**
+ * Visits the branch pairs of a view in the order llvm-cov's lcov export lists them (`BRDA` lines):
+ * by line, then column (expansion branches by their expansion's location), with identical
+ * locations summed when `unify`; doubly folded branches are left out.
+ * @param visit gets the 1-based line and the u64 true and false counts
+ * @see spec/formats.md §5.6
+ */
+export function forEachBranchPair(
+  view: CoverageView,
+  unify: boolean,
+  visit: (line: number, trueCount: bigint, falseCount: bigint) => void,
+): void {
   const branches: NestedBranch[] = [];
   let position = 0;
   for (const { record, index } of view.branches) {
@@ -122,25 +133,25 @@ function renderBranches(view: CoverageView, unify: boolean, lines: string[]): vo
       i = j;
     }
   }
-  for (let i = 0; i < branches.length;) {
-    const line = branches[i]!.path[0]!;
-    let pair = 0;
-    let branchIndex = 0;
-    while (i < branches.length && branches[i]!.path[0] === line) {
-      const b = branches[i]!;
-      if (!b.ignore) {
-        // llvm-cov prints these through `unsigned`: truncated to 32 bits
-        const t = b.trueCount & U32_MASK;
-        const f = b.falseCount & U32_MASK;
-        const none = t === 0n && f === 0n;
-        lines.push(`BRDA:${line},${pair},${branchIndex},${none ? '-' : t}`);
-        lines.push(`BRDA:${line},${pair},${branchIndex + 1},${none ? '-' : f}`);
-        branchIndex += 2;
-        pair++;
-      }
-      i++;
+  for (const b of branches) if (!b.ignore) visit(b.path[0]!, b.trueCount, b.falseCount);
+}
+
+function renderBranches(view: CoverageView, unify: boolean, lines: string[]): void {
+  let currentLine = -1;
+  let pair = 0;
+  forEachBranchPair(view, unify, (line, trueCount, falseCount) => {
+    if (line !== currentLine) {
+      currentLine = line;
+      pair = 0;
     }
-  }
+    // llvm-cov prints these through `unsigned`: truncated to 32 bits
+    const t = trueCount & U32_MASK;
+    const f = falseCount & U32_MASK;
+    const none = t === 0n && f === 0n;
+    lines.push(`BRDA:${line},${pair},${pair * 2},${none ? '-' : t}`);
+    lines.push(`BRDA:${line},${pair},${pair * 2 + 1},${none ? '-' : f}`);
+    pair++;
+  });
 }
 
 /**
