@@ -12,7 +12,7 @@ const allowed = {
   assemble: ['profraw', 'covmap', 'object', 'model', 'binary'],
   'llvm-bridge': ['model', 'binary'],
   'ptrace-fallback': ['llvm-bridge', 'object', 'dwarf', 'model', 'binary'],
-  compare: ['model', 'report'],
+  compare: ['model', 'report', 'binary'],
 };
 const forbidden = Object.entries(allowed).map(([from, to]) => ({
   name: `no-upward-from-${from}`,

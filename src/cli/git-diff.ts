@@ -2,7 +2,7 @@
  * The git side of patch coverage: the repository root and the diff of the working tree against the
  * merge base of a ref and HEAD.
  */
-import { execa } from 'execa';
+import { loadExeca } from '../llvm-bridge/index.js';
 import { CovError } from '../binary/index.js';
 
 async function git(
@@ -10,6 +10,7 @@ async function git(
   cwd: string,
 ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   try {
+    const execa = await loadExeca();
     const result = await execa('git', args, {
       cwd,
       reject: false,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
 import type { CoverageSet } from '../model/index.js';
-import { writeHtmlReport, type ReportFiles } from '../report/index.js';
+import type { ReportFiles } from '../report/index.js';
 import { colors, createProgress } from './console.js';
 
 /** Parsed HTML flags. */
@@ -83,13 +83,14 @@ function openInBrowser(path: string): void {
  * @throws CovError `E_USAGE` for a missing directory or a broken template, `E_IO` when a file
  *   cannot be written
  */
-export function writeHtmlFromFlags(
+export async function writeHtmlFromFlags(
   set: CoverageSet,
   report: ReportFiles,
   flags: HtmlFlags,
   targetDir: string | undefined,
-): void {
+): Promise<void> {
   if (!wantsHtml(flags)) return;
+  const { writeHtmlReport } = await import('../report/html/index.js');
   const outputDir = htmlOutputDir(flags, targetDir);
   const progress = createProgress(flags.quiet === true);
   const step = Math.max(50, Math.ceil(report.files.length / 10));

@@ -182,6 +182,6 @@ export async function writeReports(
     );
   }
   for (const request of requests) await writeOutput(request.path, request.render());
-  writeHtmlFromFlags(set, report, flags, context.targetDir);
+  await writeHtmlFromFlags(set, report, flags, context.targetDir);
   if (added?.stdoutTrailer) await writeOutput(undefined, added.stdoutTrailer);
 }

@@ -29,6 +29,7 @@ import {
   type GateFlags,
   type GatePlan,
 } from './gate-options.js';
+import { wantsHtml } from './html-options.js';
 import { loadCoverage } from './load.js';
 import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
 
@@ -153,7 +154,7 @@ async function commandTest(
     argv.lcov === '' ||
     argv.json === '' ||
     argv.text === '' ||
-    (argv.lcov ?? argv.json ?? argv.text) === undefined ||
+    ((argv.lcov ?? argv.json ?? argv.text) === undefined && !wantsHtml(argv)) ||
     gateOutputsUseStdout(argv);
   let passed: boolean;
   let objects: string[];

@@ -77,3 +77,4 @@ export {
   type ProfileKind,
   type ProfileList,
 } from './profiles.js';
+export { loadExeca } from './load-execa.js';

@@ -23,7 +23,8 @@ import {
   type CoverageSet,
   type FunctionRecord,
 } from '../../src/model/index.js';
-import { planHtmlReport, prepareReportFiles, writeHtmlReport } from '../../src/report/index.js';
+import { planHtmlReport, writeHtmlReport } from '../../src/report/html/index.js';
+import { prepareReportFiles } from '../../src/report/index.js';
 import { buildFixture } from '../helpers/fixture-build.js';
 import { REPO_ROOT } from '../helpers/cov-cli.js';
 import { missingReason, requireToolchain } from '../helpers/tools.js';

@@ -14,9 +14,8 @@ import {
   buildFilePageModel,
   buildIndexModel,
   planHtmlReport,
-  prepareReportFiles,
-  renderSummaryTable,
-} from '../../src/report/index.js';
+} from '../../src/report/html/index.js';
+import { prepareReportFiles, renderSummaryTable } from '../../src/report/index.js';
 import { buildFixture } from '../helpers/fixture-build.js';
 import { buildOptions, findFixture } from '../helpers/fixture-catalog.js';
 import { runOracle } from '../helpers/oracle.js';
