@@ -8,7 +8,7 @@ import * as C from './constants.js';
 import { readFormUnsigned, skipForm } from './forms.js';
 import { readLineProgramHeader, resolveFilePath, type LineProgramHeader } from './line-header.js';
 import { readRangeList } from './ranges.js';
-import { DwarfContext, readFormString } from './sections.js';
+import { DwarfContext } from './sections.js';
 import type { AddressRange, DwarfSections, Subprogram } from './types.js';
 import { readCompileUnits, readFormAddress, type CompileUnit } from './units.js';
 
