@@ -1,0 +1,61 @@
+/**
+ * Breakpoint-site selection from `.debug_line` rows (any DWARF version).
+ */
+import type { AddressRange, BreakpointSite, LineRow } from './types.js';
+
+/**
+ * Picks the addresses to arm: rows with `is_stmt`, line ≠ 0, not `DW_LNE_end_sequence`, whose
+ * address lies inside one of `executable` (PT_LOAD segments with PF_X). Rows outside — above all
+ * the tombstoned sequences (address 0 or -1) of functions the linker dropped — are not armed:
+ * an `int3` there corrupts data such as the in-memory ELF header.
+ * @returns one site per address (the first row in `rows` order wins), sorted by address.
+ * @see ../../../shared/spec/ptrace-engine.md "Breakpoints" (address selection)
+ */
+export function selectBreakpointSites(
+  rows: readonly LineRow[],
+  executable: readonly AddressRange[],
+): BreakpointSite[] {
+  const ranges = [...executable].filter((r) => r.start < r.end).sort(compareStart);
+  // Keys as numbers (exact below 2^53, which user-space addresses are); bigint keys hash slowly.
+  const seen = new Set<number | bigint>();
+  const sites: BreakpointSite[] = [];
+  const keys: number[] = [];
+  for (const row of rows) {
+    if (!row.isStmt || row.endSequence || row.line === 0) continue;
+    const address = row.address;
+    const key = address <= MAX_SAFE ? Number(address) : address;
+    if (seen.has(key) || !inRanges(ranges, address)) continue;
+    seen.add(key);
+    sites.push({ address, file: row.file, line: row.line });
+    keys.push(typeof key === 'number' ? key : Number.POSITIVE_INFINITY);
+  }
+  const order = Array.from(sites.keys()).sort((a, b) => {
+    const d = keys[a]! - keys[b]!;
+    if (d !== 0 && !Number.isNaN(d)) return d;
+    const x = sites[a]!.address;
+    const y = sites[b]!.address;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return order.map((i) => sites[i]!);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function compareStart(a: AddressRange, b: AddressRange): number {
+  return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
+}
+
+/** Binary search over ranges sorted by start (they may overlap; checks the candidates before). */
+function inRanges(sorted: readonly AddressRange[], address: bigint): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.start <= address) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
+    if (address < sorted[i]!.end) return true;
+  }
+  return false;
+}
