@@ -145,9 +145,7 @@ export function readDecodedObject(source: ByteSource): DecodedObject {
 }
 
 /** The loader's view of a decoded object: nothing left to decode. */
-export function decodedObjectMapping(
-  object: DecodedObject,
-): ObjectMapping<DecodedFunctionRecord> {
+export function decodedObjectMapping(object: DecodedObject): ObjectMapping<DecodedFunctionRecord> {
   return {
     path: object.path,
     version: object.version,

@@ -31,12 +31,19 @@ interface MergeSlot {
  * - finally a NameRef is dropped only when every record under it has all counts zero and all bitmap
  *   bytes zero (`-sparse`); an all-zero record next to a non-zero one under the same name stays.
  *
+ * With `{ sparse: false }` the last step is left out and every NameRef is kept (a coverage
+ * database stores that, so merging databases later drops exactly what merging all profiles at
+ * once would).
+ *
  * Inputs are not modified. A record seen once keeps sharing its `counts`/`bitmap` arrays with its
  * input file, so treat the result as read-only. `warnings` holds the merge's own warnings only;
  * each file's reader warnings stay in that file's `warnings`.
  * @see ../../../shared/spec/formats.md §2.12, §6 item 11
  */
-export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
+export function mergeProfiles(
+  files: readonly Pick<ProfileFile, 'source' | 'records'>[],
+  options: { readonly sparse?: boolean } = {},
+): ProfileCounts {
   const slotsByName = new Map<bigint, MergeSlot[]>();
   const warnings: Diagnostic[] = [];
   for (const file of files) {
@@ -68,7 +75,12 @@ export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
   }
   const byNameRef = new Map<bigint, ProfileRecord[]>();
   for (const [nameRef, slots] of slotsByName) {
-    if (slots.every((slot) => isAllZero(slot.counts) && isAllZero(slot.bitmap))) continue;
+    if (
+      options.sparse !== false &&
+      slots.every((slot) => isAllZero(slot.counts) && isAllZero(slot.bitmap))
+    ) {
+      continue;
+    }
     byNameRef.set(
       nameRef,
       slots.map((slot) => ({

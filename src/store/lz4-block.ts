@@ -61,7 +61,7 @@ export function decompressLz4Block(block: Uint8Array, sizeBytes: number): Uint8A
     matchLength += 4;
     if (matchOffset === 0 || matchOffset > d || d + matchLength > sizeBytes) return undefined;
     // overlapping copies repeat the last bytes, so copy forward one byte at a time
-    for (let i = d - matchOffset, n = i + matchLength; i < n; ) out[d++] = out[i++]!;
+    for (let i = d - matchOffset, n = i + matchLength; i < n;) out[d++] = out[i++]!;
   }
   return d === sizeBytes ? out : undefined;
 }
