@@ -23,7 +23,17 @@ import {
 import { cargoArgsOf, withCargoFlags, type CargoFlags } from './cargo-flags.js';
 import { createProgress, printDiagnostics, printError } from './console.js';
 import { loadCoverage } from './load.js';
+import { runMerge, withMergeFlags, type MergeFlags } from './merge-command.js';
 import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
+import {
+  loadFromDatabases,
+  loadWithDatabase,
+  resolveSavePath,
+  saveDatabase,
+  withFromFlags,
+  withSaveFlag,
+  type StoreFlags,
+} from './store-options.js';
 
 /** Exit codes (ARCHITECTURE.md). */
 export const EXIT_OK = 0;
@@ -81,12 +91,33 @@ async function reportFrom(
   targetDir: string | undefined,
   toolchain: string | undefined,
   workspaceRoot?: string,
+  save?: { readonly path: string | undefined; readonly exitStatus?: number },
 ): Promise<void> {
-  const set = await loadCoverage({
-    objects,
-    profiles,
-    ...(toolchain === undefined ? {} : { toolchain }),
-  });
+  let set;
+  if (save?.path === undefined) {
+    set = await loadCoverage({
+      objects,
+      profiles,
+      ...(toolchain === undefined ? {} : { toolchain }),
+    });
+  } else {
+    const loaded = await loadWithDatabase({
+      objects,
+      profiles,
+      metadata: {
+        toolVersion: VERSION,
+        argv: process.argv.slice(2),
+        ...(save.exitStatus === undefined ? {} : { exitStatus: save.exitStatus }),
+        ...(toolchain === undefined ? {} : { toolchain }),
+        ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
+        ...(targetDir === undefined ? {} : { targetDir }),
+      },
+    });
+    set = loaded.set;
+    const sizeBytes = saveDatabase(save.path, loaded.database);
+    if (flags.quiet !== true)
+      process.stderr.write(`coverage database: ${save.path} (${sizeBytes} bytes)\n`);
+  }
   printDiagnostics(set.warnings, flags.verbose === true);
   await writeReports(set, flags, {
     ...(targetDir === undefined ? {} : { targetDir }),
@@ -101,7 +132,7 @@ async function reportFrom(
 }
 
 async function commandTest(
-  argv: ReportFlags & CargoFlags & CommonFlags & { '--'?: (string | number)[] },
+  argv: ReportFlags & CargoFlags & CommonFlags & StoreFlags & { '--'?: (string | number)[] },
   mode: 'test' | 'run',
 ): Promise<number> {
   const progress = createProgress(argv.quiet === true);
@@ -168,6 +199,10 @@ async function commandTest(
     paths.targetDir,
     toolchainLabel(toolchain),
     paths.workspaceRoot,
+    {
+      path: resolveSavePath(argv, paths.targetDir, true),
+      exitStatus: passed ? EXIT_OK : EXIT_TESTS_FAILED,
+    },
   );
   if (!passed) {
     printError(
@@ -181,8 +216,12 @@ async function commandTest(
 }
 
 async function commandReport(
-  argv: ReportFlags & CargoFlags & CommonFlags & { object?: string[]; profiles?: string[] },
+  argv: ReportFlags &
+    CargoFlags &
+    CommonFlags &
+    StoreFlags & { object?: string[]; profiles?: string[] },
 ): Promise<number> {
+  if (argv.from !== undefined && argv.from.length > 0) return commandReportFrom(argv, argv.from);
   let objects = argv.object ?? [];
   let profiles = argv.profiles ?? [];
   let targetDir: string | undefined;
@@ -203,7 +242,46 @@ async function commandReport(
       }
     }
   }
-  await reportFrom(objects, profiles, argv, targetDir, undefined, workspaceRoot);
+  if (argv.save === '' && targetDir === undefined) {
+    const paths = await resolvePaths(argv);
+    targetDir = paths.targetDir;
+    workspaceRoot = paths.workspaceRoot;
+  }
+  await reportFrom(objects, profiles, argv, targetDir, undefined, workspaceRoot, {
+    path: resolveSavePath(argv, targetDir, false),
+  });
+  return EXIT_OK;
+}
+
+async function commandReportFrom(
+  argv: ReportFlags & CommonFlags & StoreFlags & { object?: string[]; profiles?: string[] },
+  from: readonly string[],
+): Promise<number> {
+  if ((argv.object ?? []).length > 0 || (argv.profiles ?? []).length > 0) {
+    throw new CovError('E_USAGE', '--from replaces --object and --profiles; give one or the other');
+  }
+  const savePath = resolveSavePath(argv, undefined, false);
+  const { set, database } = loadFromDatabases(from, argv.remap ?? [], VERSION);
+  printDiagnostics(set.warnings, argv.verbose === true);
+  if (savePath !== undefined) saveDatabase(savePath, database);
+  const md = database.metadata;
+  await writeReports(set, argv, {
+    ...(md.targetDir === undefined ? {} : { targetDir: md.targetDir }),
+    ...(md.workspaceRoot === undefined ? {} : { workspaceRoot: md.workspaceRoot }),
+    covMetadata: {
+      version: VERSION,
+      engine: md.engine,
+      objects: md.objects,
+      ...(md.toolchain === undefined ? {} : { toolchain: md.toolchain }),
+    },
+  });
+  return EXIT_OK;
+}
+
+function commandMerge(argv: MergeFlags): number {
+  const { warnings, summary } = runMerge(argv, VERSION);
+  printDiagnostics(warnings, argv.verbose === true);
+  if (argv.quiet !== true) process.stderr.write(`${summary}\n`);
   return EXIT_OK;
 }
 
@@ -268,13 +346,17 @@ export function buildParser(args: readonly string[]): Argv {
     )
     .parserConfiguration({ 'populate--': true })
     .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
-      common(withReportFlags(withCargoFlags(y))).usage('$0 test [options] [-- <test args>]'),
+      common(withSaveFlag(withReportFlags(withCargoFlags(y)), true)).usage(
+        '$0 test [options] [-- <test args>]',
+      ),
     )
     .command('run', 'Build and run a binary with instrumentation, then report', (y) =>
-      common(withReportFlags(withCargoFlags(y))).usage('$0 run [options] [-- <program args>]'),
+      common(withSaveFlag(withReportFlags(withCargoFlags(y)), true)).usage(
+        '$0 run [options] [-- <program args>]',
+      ),
     )
-    .command('report', 'Report from existing profiles and binaries', (y) =>
-      common(withReportFlags(withCargoFlags(y)))
+    .command('report', 'Report from existing profiles and binaries, or from databases', (y) =>
+      common(withFromFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), false)))
         .option('object', {
           type: 'string',
           array: true,
@@ -287,6 +369,9 @@ export function buildParser(args: readonly string[]): Argv {
           describe: '.profraw, .profdata or a directory of them (repeatable)',
           group: 'Input:',
         }),
+    )
+    .command('merge <databases..>', 'Merge coverage databases (test shards) into one', (y) =>
+      common(withMergeFlags(y)),
     )
     .command('show-env', 'Print the environment that instruments any other build', (y) =>
       withCargoFlags(y)
@@ -303,7 +388,7 @@ export function buildParser(args: readonly string[]): Argv {
         describe: 'Remove only the .profraw files cov wrote',
       }),
     )
-    .demandCommand(1, 'give a command: test, run, report, show-env or clean')
+    .demandCommand(1, 'give a command: test, run, report, merge, show-env or clean')
     .strictCommands()
     .strictOptions()
     .version(VERSION)
@@ -334,6 +419,8 @@ export async function runCli(args: readonly string[]): Promise<number> {
         return await commandTest(argv as never, 'run');
       case 'report':
         return await commandReport(argv as never);
+      case 'merge':
+        return commandMerge(argv as never);
       case 'show-env':
         return await commandShowEnv(argv as never);
       case 'clean':
