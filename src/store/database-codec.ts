@@ -30,6 +30,8 @@ export const RecordType = {
   End: 255,
 } as const;
 
+const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType));
+
 function encodeMetadata(metadata: DatabaseMetadata): Fields {
   const fields: Fields = {
     toolVersion: metadata.toolVersion,
@@ -142,6 +144,14 @@ export function decodeDatabase(bytes: Uint8Array, source: string): DecodedDataba
       warn(record.index, record.byteOffset, 'record after the end record ignored');
       continue;
     }
+    if (!KNOWN_TYPES.has(record.type)) {
+      warn(
+        record.index,
+        record.byteOffset,
+        `unknown record type ${record.type} skipped (written by a newer cov?)`,
+      );
+      continue;
+    }
     try {
       const fields = asFields(decode(record.payload), 'record payload');
       switch (record.type) {
@@ -173,11 +183,7 @@ export function decodeDatabase(bytes: Uint8Array, source: string): DecodedDataba
           break;
         }
         default:
-          warn(
-            record.index,
-            record.byteOffset,
-            `unknown record type ${record.type} skipped (written by a newer cov?)`,
-          );
+          throw new RecordShapeError(`record type ${record.type} has no decoder`);
       }
     } catch (error) {
       // the payload passed its CRC, so only a writer bug or a newer layout gets here

@@ -35,12 +35,13 @@ export interface MergeResult {
 }
 
 /**
- * Content key of an object: SHA-256 of its record payload with the path left out, so the same
- * binary stored by two shards (or copied elsewhere) is kept once.
+ * Content key of an object: SHA-256 of its record payload with the path and the read warnings
+ * (which name the path) left out, so the same binary stored by two shards (or copied elsewhere)
+ * is kept once.
  */
 export function objectKey(object: StoredObject): string {
   return createHash('sha256')
-    .update(encodeObjectPayload({ ...object, path: '' }))
+    .update(encodeObjectPayload({ ...object, path: '', warnings: [] }))
     .digest('hex');
 }
 

@@ -1,6 +1,6 @@
 /**
  * The `.covdb` container, format version 1: a 12-byte file header, then framed records, each with
- * a self-checking 24-byte header and a payload that may be one LZ4 block. A damaged record is
+ * a self-checking 28-byte header and a payload that may be one LZ4 block. A damaged record is
  * skipped (the reader resynchronises on the next valid record header); only the file header is
  * fatal. See docs/covdb.md for the byte layout.
  */
@@ -15,7 +15,7 @@ export const COVDB_FORMAT_VERSION = 1;
 export const FILE_HEADER_BYTES = 12;
 /** Every record header starts with these bytes (`\xf0REC`), the resynchronisation mark. */
 export const RECORD_SYNC = Uint8Array.of(0xf0, 0x52, 0x45, 0x43);
-export const RECORD_HEADER_BYTES = 24;
+export const RECORD_HEADER_BYTES = 28;
 /** Record flag bit 0: the payload is one LZ4 block. */
 export const FLAG_LZ4 = 1;
 /** Payloads at least this large are compressed (when that makes them smaller). */
@@ -60,8 +60,10 @@ export function frameRecords(records: readonly RawRecord[]): Uint8Array {
     frame[5] = compressed === undefined ? 0 : FLAG_LZ4;
     view.setUint32(8, stored.length, true);
     view.setUint32(12, record.payload.length, true);
-    view.setUint32(16, crc32(record.payload), true);
-    view.setUint32(20, crc32(frame, 0, 20), true);
+    const payloadCrc = crc32(record.payload);
+    view.setUint32(16, payloadCrc, true);
+    view.setUint32(20, compressed === undefined ? payloadCrc : crc32(stored), true);
+    view.setUint32(24, crc32(frame, 0, 24), true);
     parts.push(frame, stored);
   }
   let total = 0;
@@ -88,13 +90,14 @@ interface FrameHeader {
   readonly storedBytes: number;
   readonly rawBytes: number;
   readonly payloadCrc: number;
+  readonly storedCrc: number;
 }
 
 function parseFrameHeader(bytes: Uint8Array, view: DataView, at: number): FrameHeader | undefined {
   if (at + RECORD_HEADER_BYTES > bytes.length) return undefined;
   for (let i = 0; i < RECORD_SYNC.length; i++)
     if (bytes[at + i] !== RECORD_SYNC[i]) return undefined;
-  if (crc32(bytes, at, at + 20) !== view.getUint32(at + 20, true)) return undefined;
+  if (crc32(bytes, at, at + 24) !== view.getUint32(at + 24, true)) return undefined;
   const flags = bytes[at + 5]!;
   if ((flags & ~FLAG_LZ4) !== 0 || view.getUint16(at + 6, true) !== 0) return undefined;
   return {
@@ -103,6 +106,7 @@ function parseFrameHeader(bytes: Uint8Array, view: DataView, at: number): FrameH
     storedBytes: view.getUint32(at + 8, true),
     rawBytes: view.getUint32(at + 12, true),
     payloadCrc: view.getUint32(at + 16, true),
+    storedCrc: view.getUint32(at + 20, true),
   };
 }
 
@@ -195,13 +199,21 @@ export function readRecords(bytes: Uint8Array, source: string): ReadRecordsResul
       break;
     }
     const stored = bytes.subarray(payloadAt, payloadAt + header.storedBytes);
-    const payload =
-      (header.flags & FLAG_LZ4) !== 0
+    // the stored CRC catches damage that still inflates to the same bytes (a match offset in a run)
+    const storedIntact = crc32(stored) === header.storedCrc;
+    const payload = !storedIntact
+      ? undefined
+      : (header.flags & FLAG_LZ4) !== 0
         ? decompressLz4Block(stored, header.rawBytes)
         : stored.length === header.rawBytes
           ? stored
           : undefined;
-    if (payload === undefined) {
+    if (!storedIntact) {
+      warn(
+        `record ${index} (type ${header.type}): CRC mismatch of the stored bytes; record skipped`,
+        at,
+      );
+    } else if (payload === undefined) {
       warn(`record ${index} (type ${header.type}): corrupt LZ4 block; record skipped`, at);
     } else if (crc32(payload) !== header.payloadCrc) {
       warn(`record ${index} (type ${header.type}): CRC mismatch; record skipped`, at);
