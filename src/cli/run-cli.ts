@@ -222,6 +222,8 @@ async function commandReport(
     StoreFlags & { object?: string[]; profiles?: string[] },
 ): Promise<number> {
   if (argv.from !== undefined && argv.from.length > 0) return commandReportFrom(argv, argv.from);
+  if ((argv.remap ?? []).length > 0)
+    throw new CovError('E_USAGE', '--remap applies to --from databases');
   let objects = argv.object ?? [];
   let profiles = argv.profiles ?? [];
   let targetDir: string | undefined;
