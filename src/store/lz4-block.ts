@@ -42,9 +42,13 @@ export function decompressLz4Block(block: Uint8Array, sizeBytes: number): Uint8A
       } while (more === 255);
     }
     if (s + literals > end || d + literals > sizeBytes) return undefined;
-    out.set(block.subarray(s, s + literals), d);
-    s += literals;
-    d += literals;
+    if (literals > 32) {
+      out.set(block.subarray(s, s + literals), d);
+      s += literals;
+      d += literals;
+    } else {
+      for (let n = s + literals; s < n;) out[d++] = block[s++]!;
+    }
     if (s >= end) break;
     if (s + 2 > end) return undefined;
     const matchOffset = block[s]! | (block[s + 1]! << 8);
@@ -60,8 +64,13 @@ export function decompressLz4Block(block: Uint8Array, sizeBytes: number): Uint8A
     }
     matchLength += 4;
     if (matchOffset === 0 || matchOffset > d || d + matchLength > sizeBytes) return undefined;
-    // overlapping copies repeat the last bytes, so copy forward one byte at a time
-    for (let i = d - matchOffset, n = i + matchLength; i < n;) out[d++] = out[i++]!;
+    if (matchOffset >= matchLength && matchLength > 32) {
+      out.copyWithin(d, d - matchOffset, d - matchOffset + matchLength);
+      d += matchLength;
+    } else {
+      // overlapping copies repeat the last bytes, so copy forward one byte at a time
+      for (let i = d - matchOffset, n = i + matchLength; i < n;) out[d++] = out[i++]!;
+    }
   }
   return d === sizeBytes ? out : undefined;
 }

@@ -61,9 +61,11 @@ function sameIds(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-function writeMapping(out: VarintWriter, mapping: FunctionMapping): void {
-  out.writeUnsigned(mapping.fileIdToFilenameIndex.length);
-  for (const index of mapping.fileIdToFilenameIndex) out.writeUnsigned(index);
+function writeMapping(out: VarintWriter, mapping: FunctionMapping, withFileIds: boolean): void {
+  if (withFileIds) {
+    out.writeUnsigned(mapping.fileIdToFilenameIndex.length);
+    for (const index of mapping.fileIdToFilenameIndex) out.writeUnsigned(index);
+  }
   const numExprs = mapping.expressionIsAdd.length;
   out.writeUnsigned(numExprs);
   for (let i = 0; i < numExprs * 2; i++) out.writeUnsigned(mapping.expressions[i]!);
@@ -110,8 +112,8 @@ function checkedCount(input: VarintReader, what: string): number {
   return count;
 }
 
-function readMapping(input: VarintReader): FunctionMapping {
-  const fileIdToFilenameIndex = readU32s(input, checkedCount(input, 'file id'));
+function readMapping(input: VarintReader, fileIds: Uint32Array | undefined): FunctionMapping {
+  const fileIdToFilenameIndex = fileIds ?? readU32s(input, checkedCount(input, 'file id'));
   const numExprs = checkedCount(input, 'expression');
   const expressions = readU32s(input, numExprs * 2);
   const expressionIsAdd = new Uint8Array(numExprs);
@@ -153,6 +155,7 @@ export function encodeObject(object: StoredObject): Fields {
   const tableIndex = new Map(tableRefs.map((ref, i) => [ref, i]));
   const extraRefs: bigint[] = [];
   const out = new VarintWriter();
+  const scratch = new VarintWriter();
   const recordNames: string[] = [];
   let previousOffset = 0;
   for (const record of object.records) {
@@ -178,10 +181,16 @@ export function encodeObject(object: StoredObject): Fields {
     previousOffset = record.byteOffset;
     out.writeUnsigned(refIndex);
     if (record.name !== undefined) recordNames.push(record.name);
-    if (mapping !== undefined) writeMapping(out, mapping);
-    if (fileIds !== undefined && !fromMapping) {
+    if (fileIds !== undefined) {
       out.writeUnsigned(fileIds.length);
       for (const id of fileIds) out.writeUnsigned(id);
+    }
+    if (mapping !== undefined) {
+      // length-prefixed, so a reader can skip mappings it never needs (duplicates across objects)
+      scratch.reset();
+      writeMapping(scratch, mapping, !fromMapping);
+      out.writeUnsigned(scratch.view().length);
+      out.writeBytes(scratch.view());
     }
   }
   return {
@@ -203,7 +212,48 @@ export function encodeObject(object: StoredObject): Fields {
 }
 
 /**
- * Rebuilds an object from its record map.
+ * A record whose mapping is decoded when first read (then kept): a report needs only the copies
+ * that win de-duplication, so most duplicates across objects are never decoded.
+ */
+class LazyRecord implements DecodedFunctionRecord {
+  readonly nameRef: bigint;
+  readonly funcHash: bigint;
+  readonly filenamesRef: bigint;
+  readonly byteOffset: number;
+  readonly name?: string;
+  readonly fileIds: Uint32Array | undefined;
+  #decoded: FunctionMapping | undefined;
+  readonly #bytes: Uint8Array;
+  readonly #sharedFileIds: Uint32Array | undefined;
+
+  constructor(
+    base: Omit<DecodedFunctionRecord, 'mapping'>,
+    bytes: Uint8Array,
+    sharedFileIds: Uint32Array | undefined,
+  ) {
+    this.nameRef = base.nameRef;
+    this.funcHash = base.funcHash;
+    this.filenamesRef = base.filenamesRef;
+    this.byteOffset = base.byteOffset;
+    if (base.name !== undefined) this.name = base.name;
+    this.fileIds = base.fileIds;
+    this.#bytes = bytes;
+    this.#sharedFileIds = sharedFileIds;
+  }
+
+  get mapping(): FunctionMapping {
+    if (this.#decoded === undefined) {
+      const input = new VarintReader(this.#bytes);
+      this.#decoded = readMapping(input, this.#sharedFileIds);
+      if (!input.done) throw new RecordShapeError('mapping has bytes after its last region');
+    }
+    return this.#decoded;
+  }
+}
+
+/**
+ * Rebuilds an object from its record map; mappings are decoded lazily, on first access (a
+ * mapping damaged in a way the CRC missed then throws RecordShapeError or VarintError there).
  * @throws RecordShapeError (or VarintError) when the map does not have the documented shape
  */
 export function decodeObject(fields: Fields): StoredObject {
@@ -254,15 +304,8 @@ export function decodeObject(fields: Fields): StoredObject {
       name = recordNames[nameIndex++];
       if (name === undefined) throw new RecordShapeError('fewer recordNames than records use');
     }
-    const mapping = (flags & HAS_MAPPING) !== 0 ? readMapping(input) : undefined;
-    let fileIds: Uint32Array | undefined;
-    if ((flags & HAS_FILE_IDS) !== 0) {
-      if ((flags & FILE_IDS_FROM_MAPPING) !== 0 && mapping !== undefined) {
-        fileIds = mapping.fileIdToFilenameIndex;
-      } else {
-        fileIds = readU32s(input, checkedCount(input, 'file id'));
-      }
-    }
+    const fileIds =
+      (flags & HAS_FILE_IDS) !== 0 ? readU32s(input, checkedCount(input, 'file id')) : undefined;
     const base = {
       nameRef: functionNameRefs[i]!,
       funcHash: functionHashes[i]!,
@@ -271,8 +314,15 @@ export function decodeObject(fields: Fields): StoredObject {
       ...(name === undefined ? {} : { name }),
       fileIds,
     };
-    if (mapping !== undefined) {
-      records.push({ ...base, mapping });
+    if ((flags & HAS_MAPPING) !== 0) {
+      const length = input.readUnsigned();
+      const start = input.offset;
+      if (start + length > input.bytes.length) {
+        throw new RecordShapeError(`function ${i}: mapping runs past the stream`);
+      }
+      input.offset += length;
+      const shared = (flags & FILE_IDS_FROM_MAPPING) !== 0 ? fileIds : undefined;
+      records.push(new LazyRecord(base, input.bytes.subarray(start, start + length), shared));
     } else {
       const error = errors[errorIndex++];
       if (error === undefined) throw new RecordShapeError('fewer errors than undecoded records');

@@ -25,6 +25,23 @@ export class VarintWriter {
     this.writeUnsigned(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
+  /** Appends raw bytes. */
+  writeBytes(bytes: Uint8Array): void {
+    if (this.length + bytes.length > this.bytes.length) this.grow(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** Forgets what was written (the buffer is kept for reuse). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** The bytes written so far, without copying (valid until the next write or reset). */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
   /** The bytes written so far (a copy). */
   finish(): Uint8Array {
     return this.bytes.slice(0, this.length);
@@ -43,7 +60,7 @@ export class VarintError extends Error {}
 /** Reads the values of a {@link VarintWriter} stream back. */
 export class VarintReader {
   offset = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+  constructor(readonly bytes: Uint8Array) {}
 
   /** @throws VarintError at the end of the stream or for a value of 2^53 or more */
   readUnsigned(): number {

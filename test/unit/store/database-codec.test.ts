@@ -19,7 +19,18 @@ function plain(value: unknown): unknown {
   if (value instanceof Map) return [...value].map(([k, v]) => [k, plain(v)]);
   if (Array.isArray(value)) return value.map(plain);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    // lazily decoded records keep `mapping` as a getter on their class
+    const keys = new Set(
+      Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined),
+    );
+    const prototype: object | null = Object.getPrototypeOf(value);
+    if (prototype !== null && prototype !== Object.prototype) {
+      for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
+        if (d.get !== undefined) keys.add(key);
+      }
+    }
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries([...keys].sort().map((k) => [k, plain(record[k])]));
   }
   return value;
 }
