@@ -6,14 +6,14 @@
  * llvm-22 (the nightly-branch fixture also nightly); missing tools turn tests into skips whose
  * titles say why.
  */
-import { copyFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { decodeDatabase } from '../../src/store/index.js';
 import { COV_CLI_ENTRY, REPO_ROOT, formatCommand } from '../helpers/cov-cli.js';
-import { buildFixture, type BuiltFixture } from '../helpers/fixture-build.js';
+import { FIXTURE_CRATES_DIR, buildFixture, type BuiltFixture } from '../helpers/fixture-build.js';
 import {
   buildOptions,
   FIXTURES,
@@ -28,6 +28,7 @@ import {
   missingReason,
   requireTool,
   requireToolchain,
+  toolchainEnv,
 } from '../helpers/tools.js';
 
 const BUILD_TIMEOUT_MS = 20 * 60_000;
@@ -44,19 +45,35 @@ interface CovRun {
   readonly command: readonly string[];
 }
 
-async function runCov(args: readonly string[]): Promise<CovRun> {
-  const command = [process.execPath, '--import', 'tsx', COV_CLI_ENTRY, ...args];
+async function runCov(
+  args: readonly string[],
+  cwd = REPO_ROOT,
+  env: Record<string, string> = {},
+): Promise<CovRun> {
+  // tsx resolved here, so the CLI also runs with a crate directory as its cwd
+  const command = [
+    process.execPath,
+    '--import',
+    import.meta.resolve('tsx'),
+    COV_CLI_ENTRY,
+    ...args,
+  ];
   const result = await execa(command[0]!, command.slice(1), {
-    cwd: REPO_ROOT,
-    env: { NO_COLOR: '1' },
+    cwd,
+    env: { NO_COLOR: '1', ...env },
     reject: false,
     timeout: 10 * 60_000,
   });
   return { exitCode: result.exitCode, stderr: result.stderr, command };
 }
 
-async function mustRun(t: ExecutionContext, args: readonly string[]): Promise<void> {
-  const run = await runCov(args);
+async function mustRun(
+  t: ExecutionContext,
+  args: readonly string[],
+  cwd = REPO_ROOT,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const run = await runCov(args, cwd, env);
   if (run.exitCode !== 0) {
     throw new Error(
       `cov exited ${String(run.exitCode)}: ${formatCommand(run.command)}\n${run.stderr.slice(-3000)}`,
@@ -357,3 +374,48 @@ for (const name of ['workspace']) {
   if (reason === undefined) test(realDatabaseDamage, name);
   else test.skip(`skipped: ${reason}`, realDatabaseDamage, name);
 }
+
+const covTestShards = test.macro({
+  async exec(t) {
+    t.timeout(BUILD_TIMEOUT_MS);
+    const dir = path.join(OUT_DIR, 'cov-test-basics');
+    await rm(dir, { recursive: true, force: true });
+    const crate = path.join(dir, 'basics');
+    await cp(path.join(FIXTURE_CRATES_DIR, 'basics'), crate, { recursive: true });
+    const env = await toolchainEnv('stable');
+    const out = (file: string): string => path.join(dir, file);
+    // two shards by test filter, then everything; all share target/cov, so one build
+    await mustRun(
+      t,
+      ['test', '-q', '--save', out('a.covdb'), '--lcov', out('a.lcov'), '--', 'shapes'],
+      crate,
+      env,
+    );
+    await mustRun(
+      t,
+      ['test', '-q', '--save', out('b.covdb'), '--lcov', out('b.lcov'), '--', '--skip', 'shapes'],
+      crate,
+      env,
+    );
+    await mustRun(t, ['test', '-q', '--lcov', out('all.lcov')], crate, env);
+    const defaultDb = path.join(crate, 'target', 'cov', 'cov.covdb');
+    await mustRun(t, ['report', '--from', defaultDb, '--lcov', out('default.lcov')]);
+    await mustRun(t, ['merge', out('a.covdb'), out('b.covdb'), '-o', out('merged.covdb')]);
+    await mustRun(t, ['report', '--from', out('merged.covdb'), '--lcov', out('merged.lcov')]);
+    const all = await readFile(out('all.lcov'));
+    t.deepEqual(await readFile(out('default.lcov')), all, 'cov test wrote target/cov/cov.covdb');
+    t.deepEqual(await readFile(out('merged.lcov')), all, 'merged shards = all tests');
+    t.notDeepEqual(await readFile(out('a.lcov')), all);
+    t.notDeepEqual(await readFile(out('b.lcov')), all);
+    const meta = decodeDatabase(await readFile(out('a.covdb')), 'a.covdb').database.metadata;
+    t.is(meta.exitStatus, 0);
+    t.is(meta.workspaceRoot, crate);
+    t.deepEqual(meta.argv.slice(-2), ['--', 'shapes']);
+  },
+  title: () =>
+    'cov test writes target/cov/cov.covdb; two `cov test -- <filter>` shards merged = all tests',
+});
+
+const stableReason = skipReasons.get('basics');
+if (stableReason === undefined) test(covTestShards);
+else test.skip(`skipped: ${stableReason}`, covTestShards);
