@@ -91,7 +91,11 @@ async function reportFrom(
   targetDir: string | undefined,
   toolchain: string | undefined,
   workspaceRoot?: string,
-  save?: { readonly path: string | undefined; readonly exitStatus?: number },
+  save?: {
+    readonly path: string | undefined;
+    readonly exitStatus?: number;
+    readonly rustcVerbose?: string;
+  },
 ): Promise<void> {
   let set;
   if (save?.path === undefined) {
@@ -108,6 +112,7 @@ async function reportFrom(
         toolVersion: VERSION,
         argv: process.argv.slice(2),
         ...(save.exitStatus === undefined ? {} : { exitStatus: save.exitStatus }),
+        ...(save.rustcVerbose === undefined ? {} : { rustcVerbose: save.rustcVerbose }),
         ...(toolchain === undefined ? {} : { toolchain }),
         ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
         ...(targetDir === undefined ? {} : { targetDir }),
@@ -202,6 +207,7 @@ async function commandTest(
     {
       path: resolveSavePath(argv, paths.targetDir, true),
       exitStatus: passed ? EXIT_OK : EXIT_TESTS_FAILED,
+      rustcVerbose: toolchain.raw,
     },
   );
   if (!passed) {

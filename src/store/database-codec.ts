@@ -43,6 +43,7 @@ function encodeMetadata(metadata: DatabaseMetadata): Fields {
   };
   if (metadata.exitStatus !== undefined) fields['exitStatus'] = metadata.exitStatus;
   if (metadata.toolchain !== undefined) fields['toolchain'] = metadata.toolchain;
+  if (metadata.rustcVerbose !== undefined) fields['rustcVerbose'] = metadata.rustcVerbose;
   if (metadata.workspaceRoot !== undefined) fields['workspaceRoot'] = metadata.workspaceRoot;
   if (metadata.targetDir !== undefined) fields['targetDir'] = metadata.targetDir;
   if (metadata.shards !== undefined) fields['shards'] = metadata.shards.map(encodeMetadata);
@@ -56,6 +57,7 @@ function decodeMetadata(fields: Fields): DatabaseMetadata {
   }
   const exitStatus = fields['exitStatus'];
   const toolchain = optionalString(fields, 'toolchain');
+  const rustcVerbose = optionalString(fields, 'rustcVerbose');
   const workspaceRoot = optionalString(fields, 'workspaceRoot');
   const targetDir = optionalString(fields, 'targetDir');
   const shards = fields['shards'];
@@ -68,6 +70,7 @@ function decodeMetadata(fields: Fields): DatabaseMetadata {
     profiles: stringsField(fields, 'profiles'),
     ...(typeof exitStatus === 'number' ? { exitStatus } : {}),
     ...(toolchain === undefined ? {} : { toolchain }),
+    ...(rustcVerbose === undefined ? {} : { rustcVerbose }),
     ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
     ...(targetDir === undefined ? {} : { targetDir }),
     ...(Array.isArray(shards)

@@ -21,6 +21,8 @@ export interface DatabaseMetadata {
   readonly exitStatus?: number;
   /** `rustc -vV` (or a one-line toolchain label) of the build. */
   readonly toolchain?: string;
+  /** The complete `rustc -vV` output of the build, when cov ran the build. */
+  readonly rustcVerbose?: string;
   /** Object paths in load order, as given when the database was made. */
   readonly objects: readonly string[];
   /** Profile paths that were merged. */

@@ -409,6 +409,7 @@ const covTestShards = test.macro({
     t.notDeepEqual(await readFile(out('b.lcov')), all);
     const meta = decodeDatabase(await readFile(out('a.covdb')), 'a.covdb').database.metadata;
     t.is(meta.exitStatus, 0);
+    t.regex(meta.rustcVerbose ?? '', /^rustc .*\nLLVM version: /ms);
     t.is(meta.workspaceRoot, crate);
     t.deepEqual(meta.argv.slice(-2), ['--', 'shapes']);
   },

@@ -181,6 +181,7 @@ export function sampleDatabase(): CoverageDatabase {
       argv: ['test', '--lcov'],
       exitStatus: 2,
       toolchain: 'rustc 1.95.0 (LLVM 22.1.2)',
+      rustcVerbose: 'rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\nLLVM version: 22.1.2\n',
       objects: ['/work/target/debug/deps/t1-abc', '/work/target/debug/deps/t2-def'],
       profiles: ['/work/target/cov/profraw/1.profraw'],
       workspaceRoot: '/work',
