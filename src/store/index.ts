@@ -13,6 +13,7 @@ export {
 } from './database-codec.js';
 export { readDatabaseFile, writeDatabaseFile } from './database-file.js';
 export {
+  functionDatabase,
   mergeDatabases,
   objectKey,
   profileCountsOf,

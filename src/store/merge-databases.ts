@@ -226,6 +226,23 @@ function mergeFunctions(lists: readonly (readonly FunctionRecord[])[]): Function
 }
 
 /**
+ * A database holding finished function records (the breakpoint engine's line hits) instead of
+ * counters and mappings.
+ * @param metadata everything but `engine` (set to `ptrace`)
+ */
+export function functionDatabase(
+  functions: readonly FunctionRecord[],
+  metadata: Omit<DatabaseMetadata, 'engine'>,
+): CoverageDatabase {
+  return {
+    metadata: { ...metadata, engine: 'ptrace' },
+    profile: { records: [], warnings: [] },
+    objects: [],
+    functions,
+  };
+}
+
+/**
  * The profile counts a report uses: the stored counters with the `-sparse` drop applied.
  * @returns counts keyed by NameRef; `warnings` are the stored read/merge warnings
  */

@@ -34,7 +34,7 @@ import {
 } from './record-fields.js';
 import type { StoredObject } from './types.js';
 import { bytesToU64s, u64sToBytes } from './u64-bytes.js';
-import { VarintReader, VarintWriter } from './varint.js';
+import { VarintError, VarintReader, VarintWriter } from './varint.js';
 
 /** Function flags in the stream. */
 const HAS_MAPPING = 1;
@@ -147,6 +147,22 @@ function readMapping(input: VarintReader, fileIds: Uint32Array | undefined): Fun
 }
 
 /**
+ * A record's mapping, or why there is none; a stored mapping that turns out unreadable when
+ * decoded lazily (damage the CRCs missed) becomes a failed record instead of stopping a merge.
+ */
+function readStoredMapping(record: DecodedFunctionRecord): {
+  mapping: FunctionMapping | undefined;
+  error: string | undefined;
+} {
+  try {
+    return { mapping: record.mapping, error: record.error };
+  } catch (error) {
+    if (!(error instanceof RecordShapeError || error instanceof VarintError)) throw error;
+    return { mapping: undefined, error: `stored mapping unreadable: ${error.message}` };
+  }
+}
+
+/**
  * The MessagePack map of an object record.
  * @see ../../docs/covdb.md "Object record"
  */
@@ -157,6 +173,7 @@ export function encodeObject(object: StoredObject): Fields {
   const out = new VarintWriter();
   const scratch = new VarintWriter();
   const recordNames: string[] = [];
+  const errors: string[] = [];
   let previousOffset = 0;
   for (const record of object.records) {
     let refIndex = tableIndex.get(record.filenamesRef);
@@ -165,7 +182,7 @@ export function encodeObject(object: StoredObject): Fields {
       tableIndex.set(record.filenamesRef, refIndex);
       extraRefs.push(record.filenamesRef);
     }
-    const mapping = record.mapping;
+    const { mapping, error } = readStoredMapping(record);
     const fileIds = record.fileIds;
     const fromMapping =
       mapping !== undefined &&
@@ -181,6 +198,7 @@ export function encodeObject(object: StoredObject): Fields {
     previousOffset = record.byteOffset;
     out.writeUnsigned(refIndex);
     if (record.name !== undefined) recordNames.push(record.name);
+    if (mapping === undefined) errors.push(error ?? '');
     if (fileIds !== undefined) {
       out.writeUnsigned(fileIds.length);
       for (const id of fileIds) out.writeUnsigned(id);
@@ -206,7 +224,7 @@ export function encodeObject(object: StoredObject): Fields {
     functionNameRefs: u64sToBytes(object.records.map((r) => r.nameRef)),
     functionHashes: u64sToBytes(object.records.map((r) => r.funcHash)),
     functionStream: out.finish(),
-    errors: object.records.flatMap((r) => (r.mapping === undefined ? [r.error ?? ''] : [])),
+    errors,
     recordNames,
   };
 }

@@ -2,6 +2,9 @@ import test from 'ava';
 import { CovError } from '../../../src/binary/index.js';
 import { INSTR_PROF_MAX_COUNT_VALUE, type ProfileRecord } from '../../../src/profraw/index.js';
 import {
+  decodeDatabase,
+  encodeDatabase,
+  functionDatabase,
   mergeDatabases,
   objectKey,
   parseRemap,
@@ -195,4 +198,23 @@ test('breakpoint-engine records of the same function and lines are added; engine
     { instanceOf: CovError },
   );
   t.is(error.code, 'E_USAGE');
+});
+
+test('a breakpoint-engine database round-trips through encode/decode and merges by line', (t) => {
+  const { decodeDatabase, encodeDatabase, functionDatabase } =
+    await import('../../../src/store/index.js');
+  const metadata = { ...sampleDatabase().metadata };
+  const a = functionDatabase([lineRecord('f', [1, 2], [1n, 0n])], metadata);
+  const b = functionDatabase([lineRecord('f', [1, 2], [0n, 5n])], metadata);
+  const decoded = decodeDatabase(encodeDatabase(a), 'a.covdb');
+  t.deepEqual(decoded.warnings, []);
+  t.is(decoded.database.metadata.engine, 'ptrace');
+  const { database } = mergeDatabases(
+    [
+      { source: 'a', database: decoded.database },
+      { source: 'b', database: b },
+    ],
+    options,
+  );
+  t.deepEqual([...database.functions[0]!.regionCounts], [1n, 5n]);
 });
