@@ -201,8 +201,6 @@ test('breakpoint-engine records of the same function and lines are added; engine
 });
 
 test('a breakpoint-engine database round-trips through encode/decode and merges by line', (t) => {
-  const { decodeDatabase, encodeDatabase, functionDatabase } =
-    await import('../../../src/store/index.js');
   const metadata = { ...sampleDatabase().metadata };
   const a = functionDatabase([lineRecord('f', [1, 2], [1n, 0n])], metadata);
   const b = functionDatabase([lineRecord('f', [1, 2], [0n, 5n])], metadata);
