@@ -14,6 +14,7 @@ import { openFileByteSource } from '../llvm-bridge/index.js';
 import { createCoverageSet, type CoverageSet } from '../model/index.js';
 import { mergeProfiles, type ProfileRecord } from '../profraw/index.js';
 import {
+  compactObject,
   mergeDatabases,
   parseRemap,
   profileCountsOf,
@@ -105,7 +106,8 @@ export interface DatabaseLoadOptions {
 
 /**
  * Loads binaries and profiles like `loadCoverage`, but decodes every mapping so the result can be
- * stored; the coverage set is assembled from those decoded mappings (the `--from` path).
+ * stored; each object is kept in its stored form, and the coverage set is assembled from those
+ * (exactly the `--from` path).
  * @returns the coverage set and the database that reproduces it
  * @throws CovError as `loadCoverage`
  */
@@ -122,7 +124,7 @@ export async function loadWithDatabase(
   const objects: DecodedObject[] = options.objects.map((path) => {
     const source = openFileByteSource(path);
     try {
-      return readDecodedObject(source);
+      return compactObject(readDecodedObject(source));
     } finally {
       source.close();
     }

@@ -88,6 +88,16 @@ export function encodeObjectPayload(object: StoredObject): Uint8Array {
 }
 
 /**
+ * An object in its stored form: encoded once and read back with mappings decoded lazily, so a
+ * database being built holds a few MB per object instead of every decoded mapping, and a report
+ * built from it takes exactly the path `--from` takes.
+ * @returns the object as {@link decodeDatabase} would return it
+ */
+export function compactObject(object: StoredObject): StoredObject {
+  return decodeObject(asFields(decode(encodeObjectPayload(object)), 'object payload'));
+}
+
+/**
  * Encodes a database: metadata, profile, one record per object, the function records (when
  * any), and the end record.
  * @returns the file image (header and records)

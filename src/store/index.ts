@@ -6,6 +6,7 @@
 export { crc32 } from './crc32.js';
 export {
   RecordType,
+  compactObject,
   decodeDatabase,
   encodeDatabase,
   encodeObjectPayload,

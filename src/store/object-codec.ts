@@ -147,6 +147,51 @@ function readMapping(input: VarintReader, fileIds: Uint32Array | undefined): Fun
 }
 
 /**
+ * A record whose mapping is decoded when first read (then kept): a report needs only the copies
+ * that win de-duplication, so most duplicates across objects are never decoded.
+ */
+class LazyRecord implements DecodedFunctionRecord {
+  readonly nameRef: bigint;
+  readonly funcHash: bigint;
+  readonly filenamesRef: bigint;
+  readonly byteOffset: number;
+  readonly name?: string;
+  readonly fileIds: Uint32Array | undefined;
+  #decoded: FunctionMapping | undefined;
+  readonly #bytes: Uint8Array;
+  readonly #sharedFileIds: Uint32Array | undefined;
+
+  constructor(
+    base: Omit<DecodedFunctionRecord, 'mapping'>,
+    bytes: Uint8Array,
+    sharedFileIds: Uint32Array | undefined,
+  ) {
+    this.nameRef = base.nameRef;
+    this.funcHash = base.funcHash;
+    this.filenamesRef = base.filenamesRef;
+    this.byteOffset = base.byteOffset;
+    if (base.name !== undefined) this.name = base.name;
+    this.fileIds = base.fileIds;
+    this.#bytes = bytes;
+    this.#sharedFileIds = sharedFileIds;
+  }
+
+  /** The stored mapping bytes, for writing the record again without decoding it. */
+  storedMapping(): { readonly bytes: Uint8Array; readonly fileIdsShared: boolean } {
+    return { bytes: this.#bytes, fileIdsShared: this.#sharedFileIds !== undefined };
+  }
+
+  get mapping(): FunctionMapping {
+    if (this.#decoded === undefined) {
+      const input = new VarintReader(this.#bytes);
+      this.#decoded = readMapping(input, this.#sharedFileIds);
+      if (!input.done) throw new RecordShapeError('mapping has bytes after its last region');
+    }
+    return this.#decoded;
+  }
+}
+
+/**
  * A record's mapping, or why there is none; a stored mapping that turns out unreadable when
  * decoded lazily (damage the CRCs missed) becomes a failed record instead of stopping a merge.
  */
@@ -182,8 +227,29 @@ export function encodeObject(object: StoredObject): Fields {
       tableIndex.set(record.filenamesRef, refIndex);
       extraRefs.push(record.filenamesRef);
     }
-    const { mapping, error } = readStoredMapping(record);
     const fileIds = record.fileIds;
+    if (record instanceof LazyRecord) {
+      // still encoded as read: copy the bytes, decoding nothing (merges, re-saves)
+      const stored = record.storedMapping();
+      out.writeUnsigned(
+        HAS_MAPPING |
+          (fileIds === undefined ? 0 : HAS_FILE_IDS) |
+          (stored.fileIdsShared ? FILE_IDS_FROM_MAPPING : 0) |
+          (record.name === undefined ? 0 : HAS_NAME),
+      );
+      out.writeSigned(record.byteOffset - previousOffset);
+      previousOffset = record.byteOffset;
+      out.writeUnsigned(refIndex);
+      if (record.name !== undefined) recordNames.push(record.name);
+      if (fileIds !== undefined) {
+        out.writeUnsigned(fileIds.length);
+        for (const id of fileIds) out.writeUnsigned(id);
+      }
+      out.writeUnsigned(stored.bytes.length);
+      out.writeBytes(stored.bytes);
+      continue;
+    }
+    const { mapping, error } = readStoredMapping(record);
     const fromMapping =
       mapping !== undefined &&
       fileIds !== undefined &&
@@ -227,46 +293,6 @@ export function encodeObject(object: StoredObject): Fields {
     errors,
     recordNames,
   };
-}
-
-/**
- * A record whose mapping is decoded when first read (then kept): a report needs only the copies
- * that win de-duplication, so most duplicates across objects are never decoded.
- */
-class LazyRecord implements DecodedFunctionRecord {
-  readonly nameRef: bigint;
-  readonly funcHash: bigint;
-  readonly filenamesRef: bigint;
-  readonly byteOffset: number;
-  readonly name?: string;
-  readonly fileIds: Uint32Array | undefined;
-  #decoded: FunctionMapping | undefined;
-  readonly #bytes: Uint8Array;
-  readonly #sharedFileIds: Uint32Array | undefined;
-
-  constructor(
-    base: Omit<DecodedFunctionRecord, 'mapping'>,
-    bytes: Uint8Array,
-    sharedFileIds: Uint32Array | undefined,
-  ) {
-    this.nameRef = base.nameRef;
-    this.funcHash = base.funcHash;
-    this.filenamesRef = base.filenamesRef;
-    this.byteOffset = base.byteOffset;
-    if (base.name !== undefined) this.name = base.name;
-    this.fileIds = base.fileIds;
-    this.#bytes = bytes;
-    this.#sharedFileIds = sharedFileIds;
-  }
-
-  get mapping(): FunctionMapping {
-    if (this.#decoded === undefined) {
-      const input = new VarintReader(this.#bytes);
-      this.#decoded = readMapping(input, this.#sharedFileIds);
-      if (!input.done) throw new RecordShapeError('mapping has bytes after its last region');
-    }
-    return this.#decoded;
-  }
 }
 
 /**

@@ -195,3 +195,11 @@ test('an unknown record type is skipped with a warning; the rest loads', (t) => 
   // the end record counted 5 records before it; now there are 6
   t.true(warnings.some((w) => /end record counts 5 records/.test(w.message)));
 });
+
+test('a decoded database encodes back to the same bytes without decoding its mappings', (t) => {
+  const { database } = decodeDatabase(bytes, 'sample.covdb');
+  t.deepEqual(encodeDatabase(database), bytes);
+  // and after its mappings were read
+  for (const object of database.objects) for (const record of object.records) void record.mapping;
+  t.deepEqual(encodeDatabase(database), bytes);
+});
