@@ -17,7 +17,6 @@ import {
   R_LINE_START,
   REGION_STRIDE,
   RegionKind,
-  type CovfunRecord,
   type FunctionMapping,
 } from '../covmap/index.js';
 import {
@@ -34,17 +33,36 @@ import { buildMcdcRecords, type McdcBitmapLayout } from './mcdc.js';
 /** Bit 60 of a FuncHash: context-sensitive flag; llvm-cov compares it to tell mismatch from unknown. */
 const CS_HASH_BIT = 1n << 60n;
 
-/** One object's decoded inputs, as the loader needs them. */
-export interface ObjectMapping {
+/** What the loader reads of a function record before its mapping (covfun or database record). */
+export interface MappingRecord {
+  readonly nameRef: bigint;
+  readonly funcHash: bigint;
+  readonly filenamesRef: bigint;
+  /** Absolute byte offset of the record in its object (for messages). */
+  readonly byteOffset: number;
+  /** Only for covmap Version1 records: the name stored with the record. */
+  readonly name?: string;
+}
+
+/**
+ * One object's inputs, as the loader needs them — read from a binary (mappings decoded on
+ * demand) or from a coverage database (already decoded); the join is the same either way.
+ */
+export interface ObjectMapping<R extends MappingRecord = MappingRecord> {
   /** Object path (for diagnostics). */
   readonly path: string;
   readonly version: number;
   readonly filenameTables: ReadonlyMap<bigint, readonly string[]>;
-  readonly records: readonly CovfunRecord[];
+  readonly records: readonly R[];
   /** NameRef → PGO name. */
   readonly names: ReadonlyMap<bigint, string>;
-  /** Decodes a record's mapping (may throw CovError). */
-  readonly decode: (record: CovfunRecord) => FunctionMapping;
+  /**
+   * The record's file-id → filename-index list, read cheaply (so duplicate copies are dropped
+   * before decoding); undefined when unreadable.
+   */
+  readonly fileIds: (record: R) => ArrayLike<number> | undefined;
+  /** Decodes a record's mapping (may throw; the message becomes a warning). */
+  readonly decode: (record: R) => FunctionMapping;
 }
 
 /** State shared across the objects of one load (the claimed (filenames, name) keys). */
@@ -60,34 +78,17 @@ export function createLoadState(): LoadState {
 }
 
 function fileIdFilenames(
-  record: CovfunRecord,
+  fileIds: ArrayLike<number> | undefined,
   table: readonly string[],
-): { fileIds: number[]; filenames: string[] } | undefined {
-  // Only the file-id mapping prefix is read here so duplicate copies are dropped before decoding.
-  const bytes = record.mappingBytes;
-  let offset = 0;
-  const readUleb = (): number | undefined => {
-    let result = 0;
-    let multiplier = 1;
-    for (let i = 0; i < 10 && offset < bytes.length; i++) {
-      const byte = bytes[offset++]!;
-      result += (byte & 0x7f) * multiplier;
-      if ((byte & 0x80) === 0) return result;
-      multiplier *= 128;
-    }
-    return undefined;
-  };
-  const count = readUleb();
-  if (count === undefined) return undefined;
-  const fileIds: number[] = [];
+): string[] | undefined {
+  if (fileIds === undefined) return undefined;
   const filenames: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const index = readUleb();
-    if (index === undefined || index >= table.length) return undefined;
-    fileIds.push(index);
+  for (let i = 0; i < fileIds.length; i++) {
+    const index = fileIds[i]!;
+    if (index >= table.length) return undefined;
     filenames.push(table[index]!);
   }
-  return { fileIds, filenames };
+  return filenames;
 }
 
 type Lookup = { kind: 'found'; record: ProfileRecord } | { kind: 'mismatch' } | { kind: 'unknown' };
@@ -108,8 +109,8 @@ function lookupProfile(profile: ProfileCounts, nameRef: bigint, funcHash: bigint
  * @returns the number of records dropped for a hash mismatch in this object (llvm-cov's
  *   "N functions have mismatched data"); each is also named in `state.warnings`.
  */
-export function loadObjectRecords(
-  object: ObjectMapping,
+export function loadObjectRecords<R extends MappingRecord>(
+  object: ObjectMapping<R>,
   objectIndex: number,
   profile: ProfileCounts,
   state: LoadState,
@@ -139,12 +140,9 @@ export function loadObjectRecords(
       });
       continue;
     }
-    const files = fileIdFilenames(record, table);
+    const files = fileIdFilenames(object.fileIds(record), table);
     // a copy already loaded under the same key wins whatever this one holds: skip decoding it
-    if (
-      files !== undefined &&
-      state.claimed.has(claimKey(files.filenames, displayName(name, files.filenames)))
-    ) {
+    if (files !== undefined && state.claimed.has(claimKey(files, displayName(name, files)))) {
       continue;
     }
     let mapping: FunctionMapping;

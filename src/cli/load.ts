@@ -16,21 +16,26 @@ export interface LoadOptions {
   readonly toolchain?: string;
 }
 
+/** Profiles read from files or directories, with the files that could not be read. */
+export interface ReadProfiles {
+  /** Every profile path found, in the order read. */
+  readonly paths: readonly string[];
+  readonly files: readonly ProfileFile[];
+  /** One per unreadable profile (skipped). */
+  readonly warnings: readonly Diagnostic[];
+}
+
 /**
- * Reads and merges every profile, then loads every object in order.
- * @throws CovError `E_USAGE` when no object or no profile is given, `E_IO` for unreadable paths,
- *   `E_MALFORMED`… when every profile is unusable or an object cannot be read.
+ * Lists and reads profiles (files, or directories of `.profraw`/`.profdata`).
+ * @throws CovError `E_USAGE` when no profile is found, `E_MALFORMED` when none is usable
  */
-export async function loadCoverage(options: LoadOptions): Promise<CoverageSet> {
-  if (options.objects.length === 0) {
-    throw new CovError('E_USAGE', 'no object given: pass --object BIN (an instrumented binary)');
-  }
-  const listed = await listProfiles(options.profiles);
+export async function readProfileFiles(profiles: readonly string[]): Promise<ReadProfiles> {
+  const listed = await listProfiles(profiles);
   const paths = [...listed.profraw, ...listed.profdata];
   if (paths.length === 0) {
     throw new CovError(
       'E_USAGE',
-      `no .profraw or .profdata file found in ${options.profiles.join(', ') || '(none given)'}`,
+      `no .profraw or .profdata file found in ${profiles.join(', ') || '(none given)'}`,
     );
   }
   const warnings: Diagnostic[] = [];
@@ -47,6 +52,19 @@ export async function loadCoverage(options: LoadOptions): Promise<CoverageSet> {
     const first = warnings[0];
     throw new CovError('E_MALFORMED', `no usable profile: ${first?.message ?? 'all unreadable'}`);
   }
+  return { paths, files, warnings };
+}
+
+/**
+ * Reads and merges every profile, then loads every object in order.
+ * @throws CovError `E_USAGE` when no object or no profile is given, `E_IO` for unreadable paths,
+ *   `E_MALFORMED`… when every profile is unusable or an object cannot be read.
+ */
+export async function loadCoverage(options: LoadOptions): Promise<CoverageSet> {
+  if (options.objects.length === 0) {
+    throw new CovError('E_USAGE', 'no object given: pass --object BIN (an instrumented binary)');
+  }
+  const { paths, files, warnings } = await readProfileFiles(options.profiles);
   const profile = mergeProfiles(files);
   const sources = options.objects.map((path) => openFileByteSource(path));
   try {

@@ -31,7 +31,17 @@ import {
 } from './gate-options.js';
 import { wantsHtml } from './html-options.js';
 import { loadCoverage } from './load.js';
+import { runMerge, withMergeFlags, type MergeFlags } from './merge-command.js';
 import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
+import {
+  loadFromDatabases,
+  loadWithDatabase,
+  resolveSavePath,
+  saveDatabase,
+  withFromFlags,
+  withSaveFlag,
+  type StoreFlags,
+} from './store-options.js';
 
 /** Exit codes (ARCHITECTURE.md). */
 export const EXIT_OK = 0;
@@ -96,12 +106,38 @@ async function reportFrom(
   toolchain: string | undefined,
   workspaceRoot: string | undefined,
   gate: GatePlan,
+  save?: {
+    readonly path: string | undefined;
+    readonly exitStatus?: number;
+    readonly rustcVerbose?: string;
+  },
 ): Promise<boolean> {
-  const set = await loadCoverage({
-    objects,
-    profiles,
-    ...(toolchain === undefined ? {} : { toolchain }),
-  });
+  let set;
+  if (save?.path === undefined) {
+    set = await loadCoverage({
+      objects,
+      profiles,
+      ...(toolchain === undefined ? {} : { toolchain }),
+    });
+  } else {
+    const loaded = await loadWithDatabase({
+      objects,
+      profiles,
+      metadata: {
+        toolVersion: VERSION,
+        argv: process.argv.slice(2),
+        ...(save.exitStatus === undefined ? {} : { exitStatus: save.exitStatus }),
+        ...(save.rustcVerbose === undefined ? {} : { rustcVerbose: save.rustcVerbose }),
+        ...(toolchain === undefined ? {} : { toolchain }),
+        ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
+        ...(targetDir === undefined ? {} : { targetDir }),
+      },
+    });
+    set = loaded.set;
+    const sizeBytes = saveDatabase(save.path, loaded.database);
+    if (flags.quiet !== true)
+      process.stderr.write(`coverage database: ${save.path} (${sizeBytes} bytes)\n`);
+  }
   printDiagnostics(set.warnings, flags.verbose === true);
   await writeReports(
     set,
@@ -122,7 +158,11 @@ async function reportFrom(
 }
 
 async function commandTest(
-  argv: ReportFlags & GateFlags & CargoFlags & CommonFlags & { '--'?: (string | number)[] },
+  argv: ReportFlags &
+    GateFlags &
+    CargoFlags &
+    CommonFlags &
+    StoreFlags & { '--'?: (string | number)[] },
   mode: 'test' | 'run',
 ): Promise<number> {
   const progress = createProgress(argv.quiet === true);
@@ -196,6 +236,11 @@ async function commandTest(
     toolchainLabel(toolchain),
     paths.workspaceRoot,
     gate,
+    {
+      path: resolveSavePath(argv, paths.targetDir, true),
+      exitStatus: passed ? EXIT_OK : EXIT_TESTS_FAILED,
+      rustcVerbose: toolchain.raw,
+    },
   );
   if (!passed) {
     printError(
@@ -212,8 +257,12 @@ async function commandReport(
   argv: ReportFlags &
     GateFlags &
     CargoFlags &
-    CommonFlags & { object?: string[]; profiles?: string[] },
+    CommonFlags &
+    StoreFlags & { object?: string[]; profiles?: string[] },
 ): Promise<number> {
+  if (argv.from !== undefined && argv.from.length > 0) return commandReportFrom(argv, argv.from);
+  if ((argv.remap ?? []).length > 0)
+    throw new CovError('E_USAGE', '--remap applies to --from databases');
   let objects = argv.object ?? [];
   let profiles = argv.profiles ?? [];
   let targetDir: string | undefined;
@@ -234,6 +283,11 @@ async function commandReport(
       }
     }
   }
+  if (argv.save === '' && targetDir === undefined) {
+    const paths = await resolvePaths(argv);
+    targetDir = paths.targetDir;
+    workspaceRoot = paths.workspaceRoot;
+  }
   const gate = await prepareGate(argv, {
     root: workspaceRoot ?? process.cwd(),
     quiet: argv.quiet === true,
@@ -247,8 +301,56 @@ async function commandReport(
     undefined,
     workspaceRoot,
     gate,
+    {
+      path: resolveSavePath(argv, targetDir, false),
+    },
   );
   return passed ? EXIT_OK : EXIT_GATE_FAILED;
+}
+
+async function commandReportFrom(
+  argv: ReportFlags &
+    GateFlags &
+    CommonFlags &
+    StoreFlags & { object?: string[]; profiles?: string[] },
+  from: readonly string[],
+): Promise<number> {
+  if ((argv.object ?? []).length > 0 || (argv.profiles ?? []).length > 0) {
+    throw new CovError('E_USAGE', '--from replaces --object and --profiles; give one or the other');
+  }
+  const savePath = resolveSavePath(argv, undefined, false);
+  const { set, database } = loadFromDatabases(from, argv.remap ?? [], VERSION);
+  printDiagnostics(set.warnings, argv.verbose === true);
+  if (savePath !== undefined) saveDatabase(savePath, database);
+  const md = database.metadata;
+  const gate = await prepareGate(argv, {
+    root: md.workspaceRoot ?? process.cwd(),
+    quiet: argv.quiet === true,
+    version: VERSION,
+  });
+  await writeReports(
+    set,
+    argv,
+    {
+      ...(md.targetDir === undefined ? {} : { targetDir: md.targetDir }),
+      ...(md.workspaceRoot === undefined ? {} : { workspaceRoot: md.workspaceRoot }),
+      covMetadata: {
+        version: VERSION,
+        engine: md.engine,
+        objects: md.objects,
+        ...(md.toolchain === undefined ? {} : { toolchain: md.toolchain }),
+      },
+    },
+    (report) => gate.outputs(set, report),
+  );
+  return gate.finish() ? EXIT_OK : EXIT_GATE_FAILED;
+}
+
+function commandMerge(argv: MergeFlags): number {
+  const { warnings, summary } = runMerge(argv, VERSION);
+  printDiagnostics(warnings, argv.verbose === true);
+  if (argv.quiet !== true) process.stderr.write(`${summary}\n`);
+  return EXIT_OK;
 }
 
 async function commandShowEnv(
@@ -312,17 +414,17 @@ export function buildParser(args: readonly string[]): Argv {
     )
     .parserConfiguration({ 'populate--': true })
     .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
-      common(withGateFlags(withReportFlags(withCargoFlags(y)))).usage(
+      common(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))).usage(
         '$0 test [options] [-- <test args>]',
       ),
     )
     .command('run', 'Build and run a binary with instrumentation, then report', (y) =>
-      common(withGateFlags(withReportFlags(withCargoFlags(y)))).usage(
+      common(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))).usage(
         '$0 run [options] [-- <program args>]',
       ),
     )
-    .command('report', 'Report from existing profiles and binaries', (y) =>
-      common(withGateFlags(withReportFlags(withCargoFlags(y))))
+    .command('report', 'Report from existing profiles and binaries, or from databases', (y) =>
+      common(withGateFlags(withFromFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), false))))
         .option('object', {
           type: 'string',
           array: true,
@@ -335,6 +437,9 @@ export function buildParser(args: readonly string[]): Argv {
           describe: '.profraw, .profdata or a directory of them (repeatable)',
           group: 'Input:',
         }),
+    )
+    .command('merge <databases..>', 'Merge coverage databases (test shards) into one', (y) =>
+      common(withMergeFlags(y)),
     )
     .command('show-env', 'Print the environment that instruments any other build', (y) =>
       withCargoFlags(y)
@@ -352,7 +457,7 @@ export function buildParser(args: readonly string[]): Argv {
       }),
     )
     .epilogue(EXIT_CODES_HELP)
-    .demandCommand(1, 'give a command: test, run, report, show-env or clean')
+    .demandCommand(1, 'give a command: test, run, report, merge, show-env or clean')
     .strictCommands()
     .strictOptions()
     .version(VERSION)
@@ -383,6 +488,8 @@ export async function runCli(args: readonly string[]): Promise<number> {
         return await commandTest(argv as never, 'run');
       case 'report':
         return await commandReport(argv as never);
+      case 'merge':
+        return commandMerge(argv as never);
       case 'show-env':
         return await commandShowEnv(argv as never);
       case 'clean':

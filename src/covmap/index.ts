@@ -13,6 +13,12 @@ export { readCovmapSection, type CovmapSection, type ReadCovmapOptions } from '.
 export { CovMapVersion, checkCovmapVersion } from './covmap-version.js';
 export { decodeMapping } from './decode-mapping.js';
 export {
+  decodeRecords,
+  readFileIdPrefix,
+  type DecodedCoverageMapping,
+  type DecodedFunctionRecord,
+} from './decoded-records.js';
+export {
   isAbsoluteFilename,
   joinPath,
   pathStyleOf,

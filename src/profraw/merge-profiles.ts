@@ -32,12 +32,20 @@ interface MergeSlot {
  *   bytes zero (`-sparse`); an all-zero record next to a non-zero one under the same name stays;
  * - `legacyMcdcBitmap` is set when every file predates the MC/DC test-vector bitmap layout.
  *
+ * With `{ sparse: false }` the last step is left out and every NameRef is kept (a coverage
+ * database stores that, so merging databases later drops exactly what merging all profiles at
+ * once would).
+ *
  * Inputs are not modified. A record seen once keeps sharing its `counts`/`bitmap` arrays with its
  * input file, so treat the result as read-only. `warnings` holds the merge's own warnings only;
  * each file's reader warnings stay in that file's `warnings`.
  * @see ../../../shared/spec/formats.md §2.12, §6 item 11
  */
-export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
+export function mergeProfiles(
+  files: readonly (Pick<ProfileFile, 'source' | 'records'> &
+    Partial<Pick<ProfileFile, 'format' | 'versions'>>)[],
+  options: { readonly sparse?: boolean } = {},
+): ProfileCounts {
   const slotsByName = new Map<bigint, MergeSlot[]>();
   const warnings: Diagnostic[] = [];
   for (const file of files) {
@@ -69,7 +77,12 @@ export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
   }
   const byNameRef = new Map<bigint, ProfileRecord[]>();
   for (const [nameRef, slots] of slotsByName) {
-    if (slots.every((slot) => isAllZero(slot.counts) && isAllZero(slot.bitmap))) continue;
+    if (
+      options.sparse !== false &&
+      slots.every((slot) => isAllZero(slot.counts) && isAllZero(slot.bitmap))
+    ) {
+      continue;
+    }
     byNameRef.set(
       nameRef,
       slots.map((slot) => ({
@@ -84,9 +97,10 @@ export function mergeProfiles(files: readonly ProfileFile[]): ProfileCounts {
 }
 
 /** Indexed v11 and raw v9 number MC/DC bitmap bits by condition bitmask (spec §5.8). */
-function isLegacyMcdc(file: ProfileFile): boolean {
+function isLegacyMcdc(file: Partial<Pick<ProfileFile, 'format' | 'versions'>>): boolean {
   const newLayoutFrom = file.format === 'profdata' ? 12 : 10;
-  return file.versions.length > 0 && file.versions.every((version) => version < newLayoutFrom);
+  const versions = file.versions ?? [];
+  return versions.length > 0 && versions.every((version) => version < newLayoutFrom);
 }
 
 function mergeInto(

@@ -290,11 +290,11 @@ function objectWithAnd2(): ObjectMapping {
         nameRef: 11n,
         funcHash: 22n,
         filenamesRef: 7n,
-        mappingBytes: Uint8Array.of(1, 1),
         byteOffset: 0,
       },
     ],
     names: new Map([[11n, 'f']]),
+    fileIds: () => mapping.fileIdToFilenameIndex,
     decode: () => mapping,
   };
 }
@@ -313,8 +313,6 @@ function profileWith(bitmap: number[], legacy: boolean): ProfileCounts {
           bitmap: Uint8Array.from(bitmap),
         },
       ],
-      names: ['f'],
-      warnings: [],
     },
   ]);
 }
