@@ -1,0 +1,243 @@
+/**
+ * `cov compare`: instrumented and breakpoint coverage of the same tests, line by line — run both
+ * engines, or read two earlier results (`--from A B`: coverage databases or `--json` outputs).
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { CovError } from '../binary/index.js';
+import {
+  compareEngines,
+  readJsonExport,
+  renderComparisonJson,
+  renderComparisonText,
+  type EngineComparison,
+} from '../compare/index.js';
+import {
+  CODE_STRIDE,
+  F_COLUMN_END,
+  F_COLUMN_START,
+  F_FILE_ID,
+  F_KIND,
+  F_LINE_END,
+  F_LINE_START,
+  createFileFilter,
+  type CoverageSet,
+} from '../model/index.js';
+import { writeOutput } from './output.js';
+import { loadFromDatabases } from './store-options.js';
+
+/** Flags of `cov compare` besides the cargo flags. */
+export interface CompareFlags {
+  from?: string[];
+  json?: string;
+  'output-path'?: string;
+  explain?: string[];
+  'ignore-filename-regex'?: string[];
+  'default-ignore-filename-regex'?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** Adds the compare flags. */
+export function withCompareFlags<T>(yargs: Argv<T>): Argv<T & CompareFlags> {
+  return yargs
+    .option('from', {
+      type: 'string',
+      array: true,
+      describe:
+        'Compare two earlier results instead of running: two .covdb databases or two `--json` outputs (one per engine)',
+      group: 'Compare:',
+    })
+    .option('json', {
+      type: 'string',
+      describe:
+        'Write the comparison as JSON (agreement, count per category, lines); optional PATH',
+      group: 'Compare:',
+    })
+    .option('output-path', {
+      type: 'string',
+      describe: 'Where the text (or a --json without PATH) goes (default stdout)',
+      group: 'Compare:',
+    })
+    .option('explain', {
+      type: 'string',
+      array: true,
+      describe: 'FILE:LINE — show what each engine saw on that line (repeatable)',
+      group: 'Compare:',
+    })
+    .option('ignore-filename-regex', {
+      type: 'string',
+      array: true,
+      describe: 'Skip source files whose path matches (repeatable)',
+      group: 'Compare:',
+    })
+    .option('default-ignore-filename-regex', {
+      type: 'boolean',
+      default: true,
+      describe: 'Apply the default ignore list (as the reports do)',
+      group: 'Compare:',
+    }) as Argv<T & CompareFlags>;
+}
+
+/** Reads one `--from` input: a coverage database or a JSON export. */
+function readResult(path: string, version: string): CoverageSet {
+  let head: Buffer;
+  try {
+    head = readFileSync(path);
+  } catch (error) {
+    throw new CovError('E_IO', `${path}: cannot read: ${(error as Error).message}`, {
+      source: path,
+    });
+  }
+  const firstByte = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  if (firstByte === 0x7b /* { */) return readJsonExport(head.toString('utf8'), path);
+  return loadFromDatabases([path], [], version).set;
+}
+
+/** Orders two sets as (instrumented, breakpoint) by their engine. */
+export function pairByEngine(
+  a: CoverageSet,
+  b: CoverageSet,
+  names: readonly [string, string],
+): { instrumented: CoverageSet; breakpoint: CoverageSet } {
+  if (a.metadata.engine === 'instrumented' && b.metadata.engine === 'ptrace') {
+    return { instrumented: a, breakpoint: b };
+  }
+  if (a.metadata.engine === 'ptrace' && b.metadata.engine === 'instrumented') {
+    return { instrumented: b, breakpoint: a };
+  }
+  throw new CovError(
+    'E_USAGE',
+    `--from needs one instrumented and one breakpoint result; ${names[0]} is ${a.metadata.engine}, ${names[1]} is ${b.metadata.engine}`,
+  );
+}
+
+function fileFilter(flags: CompareFlags, workspaceRoot: string | undefined, targetDir?: string) {
+  try {
+    return createFileFilter({
+      ignoreRegexes: flags['ignore-filename-regex'] ?? [],
+      useDefaultIgnore: flags['default-ignore-filename-regex'] !== false,
+      defaults: {
+        cargoHome: process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'),
+        rustupHome: process.env['RUSTUP_HOME'] ?? join(homedir(), '.rustup'),
+        ...(targetDir === undefined ? {} : { targetDir }),
+        workspaceRoot: workspaceRoot ?? process.cwd(),
+      },
+    });
+  } catch (cause) {
+    throw new CovError('E_USAGE', `--ignore-filename-regex: ${(cause as Error).message}`);
+  }
+}
+
+function readSource(filename: string): string | undefined {
+  try {
+    return readFileSync(filename, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const KIND_NAMES = ['code', 'expansion', 'skipped', 'gap'];
+
+/** What each engine saw on one line: regions with counts; breakpoint hits and owning functions. */
+export function explainLine(
+  comparison: EngineComparison,
+  instrumented: CoverageSet,
+  breakpoint: CoverageSet,
+  target: string,
+): string {
+  const match = /^(.*):(\d+)$/.exec(target);
+  if (match === null) throw new CovError('E_USAGE', `--explain ${target}: expected FILE:LINE`);
+  const [, file, lineText] = match;
+  const line = Number(lineText);
+  const candidates = comparison.files.filter(
+    (f) => f.filename === file || f.filename.endsWith(`/${file!}`),
+  );
+  if (candidates.length !== 1) {
+    throw new CovError(
+      'E_USAGE',
+      candidates.length === 0
+        ? `--explain ${target}: no compared file matches ${file}`
+        : `--explain ${target}: ${candidates.length} files match; give more of the path`,
+    );
+  }
+  const compared = candidates[0]!;
+  const entry = compared.lines.find((l) => l.line === line);
+  let out = `${compared.filename}:${line}: ${entry?.category ?? 'not coverable in either engine'}\n`;
+  out += '  instrumented: ';
+  out += entry?.instrumented.coverable
+    ? `line count ${entry.instrumented.count}\n`
+    : 'no region maps the line\n';
+  for (const index of instrumented.recordsByFile.get(compared.filename) ?? []) {
+    const record = instrumented.functions[index]!;
+    const r = record.regions;
+    for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
+      if (record.filenames[r[o + F_FILE_ID]!] !== compared.filename) continue;
+      if (r[o + F_LINE_START]! > line || r[o + F_LINE_END]! < line) continue;
+      out += `    ${KIND_NAMES[r[o + F_KIND]!] ?? 'region'} ${r[o + F_LINE_START]}:${r[o + F_COLUMN_START]}–${r[o + F_LINE_END]}:${r[o + F_COLUMN_END]} count ${record.regionCounts[i]} in ${record.name}\n`;
+    }
+  }
+  out += '  breakpoint:   ';
+  out += entry?.breakpoint.coverable
+    ? `${entry.breakpoint.count} hit(s) at the line's address(es)\n`
+    : 'no line-table address for the line\n';
+  for (const index of breakpoint.recordsByFile.get(compared.filename) ?? []) {
+    const record = breakpoint.functions[index]!;
+    const r = record.regions;
+    for (let o = 0; o < r.length; o += CODE_STRIDE) {
+      if (
+        record.filenames[r[o + F_FILE_ID]!] === compared.filename &&
+        r[o + F_LINE_START] === line
+      ) {
+        out += `    in function ${record.name}\n`;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Compares two sets and writes the outputs the flags ask for.
+ * @returns the comparison (for callers that print more)
+ */
+export async function writeComparison(
+  instrumented: CoverageSet,
+  breakpoint: CoverageSet,
+  flags: CompareFlags,
+  context: { workspaceRoot?: string; targetDir?: string },
+): Promise<EngineComparison> {
+  const comparison = compareEngines(instrumented, breakpoint, {
+    filter: fileFilter(flags, context.workspaceRoot, context.targetDir),
+    readSource,
+  });
+  const explained = (flags.explain ?? []).map((target) =>
+    explainLine(comparison, instrumented, breakpoint, target),
+  );
+  const text =
+    renderComparisonText(comparison) + (explained.length > 0 ? `\n${explained.join('\n')}` : '');
+  if (flags.json !== undefined) {
+    const jsonPath = flags.json === '' ? flags['output-path'] : flags.json;
+    await writeOutput(jsonPath, renderComparisonJson(comparison));
+    const jsonOnStdout = jsonPath === undefined || jsonPath === '-';
+    if (!jsonOnStdout) await writeOutput(flags['output-path'], text);
+    else if (flags.quiet !== true) process.stderr.write(text);
+  } else {
+    await writeOutput(flags['output-path'], text);
+  }
+  return comparison;
+}
+
+/** `cov compare --from A B`. */
+export async function compareFrom(flags: CompareFlags, version: string): Promise<void> {
+  const from = flags.from ?? [];
+  if (from.length !== 2) {
+    throw new CovError('E_USAGE', `--from takes exactly two results (got ${from.length})`);
+  }
+  const a = readResult(from[0]!, version);
+  const b = readResult(from[1]!, version);
+  const { instrumented, breakpoint } = pairByEngine(a, b, [from[0]!, from[1]!]);
+  await writeComparison(instrumented, breakpoint, flags, {});
+}
