@@ -67,14 +67,17 @@ export interface ObjectMapping<R extends MappingRecord = MappingRecord> {
 
 /** State shared across the objects of one load (the claimed (filenames, name) keys). */
 export interface LoadState {
-  readonly claimed: Set<string>;
+  /** Name → claimed filename lists, each as its interned filename numbers joined by ','. */
+  readonly claimed: Map<string, Set<string>>;
+  /** Filename → small number, so claim keys stay short (names and paths are long). */
+  readonly filenameNumbers: Map<string, number>;
   readonly functions: FunctionRecord[];
   readonly warnings: Diagnostic[];
 }
 
 /** Fresh state for loading objects in order. */
 export function createLoadState(): LoadState {
-  return { claimed: new Set(), functions: [], warnings: [] };
+  return { claimed: new Map(), filenameNumbers: new Map(), functions: [], warnings: [] };
 }
 
 function fileIdFilenames(
@@ -142,7 +145,7 @@ export function loadObjectRecords<R extends MappingRecord>(
     }
     const files = fileIdFilenames(object.fileIds(record), table);
     // a copy already loaded under the same key wins whatever this one holds: skip decoding it
-    if (files !== undefined && state.claimed.has(claimKey(files, displayName(name, files)))) {
+    if (files !== undefined && isClaimed(state, displayName(name, files), files)) {
       continue;
     }
     let mapping: FunctionMapping;
@@ -179,9 +182,7 @@ export function loadObjectRecords<R extends MappingRecord>(
     const layout = profile.legacyMcdcBitmap === true ? 'condition-bitmask' : 'test-vector-index';
     const built = buildRecord(shownName, filenames, mapping, lookup, objectIndex, layout);
     if (built === undefined) continue;
-    const key = claimKey(filenames, shownName);
-    if (state.claimed.has(key)) continue;
-    state.claimed.add(key);
+    if (!claim(state, shownName, filenames)) continue;
     state.functions.push(built);
   }
   return mismatched;
@@ -197,8 +198,36 @@ function displayName(name: string, filenames: readonly string[]): string {
   return name;
 }
 
-function claimKey(filenames: readonly string[], name: string): string {
-  return `${name}\u0000${filenames.join('\u0000')}`;
+function filenamesKey(state: LoadState, filenames: readonly string[]): string {
+  let key = '';
+  for (let i = 0; i < filenames.length; i++) {
+    const filename = filenames[i]!;
+    let number = state.filenameNumbers.get(filename);
+    if (number === undefined) {
+      number = state.filenameNumbers.size;
+      state.filenameNumbers.set(filename, number);
+    }
+    key += i === 0 ? `${number}` : `,${number}`;
+  }
+  return key;
+}
+
+function isClaimed(state: LoadState, name: string, filenames: readonly string[]): boolean {
+  return state.claimed.get(name)?.has(filenamesKey(state, filenames)) === true;
+}
+
+/** Claims (name, filenames) for the first record that has it; false when already claimed. */
+function claim(state: LoadState, name: string, filenames: readonly string[]): boolean {
+  const key = filenamesKey(state, filenames);
+  let keys = state.claimed.get(name);
+  if (keys === undefined) {
+    keys = new Set();
+    state.claimed.set(name, keys);
+  } else if (keys.has(key)) {
+    return false;
+  }
+  keys.add(key);
+  return true;
 }
 
 function hex(value: bigint | number): string {
