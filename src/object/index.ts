@@ -15,6 +15,16 @@ export {
   readCoverageSections,
 } from './coverage-sections.js';
 export { FORMATS_READ } from './detect-format.js';
+export {
+  ET_DYN,
+  ET_EXEC,
+  PF_X,
+  PT_LOAD,
+  readElfImageInfo,
+  type ElfImageInfo,
+  type ElfSegmentRange,
+} from './elf-image.js';
+export { readNamedSections } from './named-sections.js';
 export { machOArchName } from './macho-universal.js';
 export { listSections } from './section-table.js';
 export type {
