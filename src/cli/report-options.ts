@@ -150,7 +150,7 @@ export async function writeReports(
     });
   }
   if (requests.length === 0) {
-    let table = renderSummaryTable(report);
+    let table = renderSummaryTable(report, { engine: set.metadata.engine });
     if (flags['show-missing-lines'] === true) table += renderMissingLines(set, report);
     requests.push({ path: flags['output-path'], render: () => table });
   }

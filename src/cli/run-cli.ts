@@ -23,6 +23,14 @@ import {
 import { cargoArgsOf, withCargoFlags, type CargoFlags } from './cargo-flags.js';
 import { createProgress, printDiagnostics, printError } from './console.js';
 import { loadCoverage } from './load.js';
+import {
+  commandCargoPtrace,
+  commandTrace,
+  selectEngine,
+  withEngineFlags,
+  withPtraceFlags,
+  type EngineFlags,
+} from './ptrace-command.js';
 import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
 
 /** Exit codes (ARCHITECTURE.md). */
@@ -61,15 +69,6 @@ async function resolvePaths(flags: CargoFlags): Promise<Paths> {
   };
 }
 
-async function requireInstrumentation(): Promise<ToolchainInfo> {
-  const toolchain = await detectToolchain({ cwd: process.cwd() });
-  const support = checkInstrumentationSupport(toolchain);
-  if (!support.ok) {
-    throw new CovError('E_TOOLCHAIN', `instrumentation is unavailable: ${support.reason}`);
-  }
-  return toolchain;
-}
-
 function toolchainLabel(t: ToolchainInfo): string {
   return `rustc ${t.rustcVersion}${t.llvmVersion ? ` (LLVM ${t.llvmVersion.full})` : ''}`;
 }
@@ -101,11 +100,15 @@ async function reportFrom(
 }
 
 async function commandTest(
-  argv: ReportFlags & CargoFlags & CommonFlags & { '--'?: (string | number)[] },
+  argv: ReportFlags & CargoFlags & CommonFlags & EngineFlags & { '--'?: (string | number)[] },
   mode: 'test' | 'run',
 ): Promise<number> {
+  const engine = await selectEngine(argv.engine);
+  if (engine.engine === 'ptrace') {
+    return commandCargoPtrace(argv, mode, { toolchain: engine.toolchain, version: VERSION });
+  }
   const progress = createProgress(argv.quiet === true);
-  const toolchain = await requireInstrumentation();
+  const toolchain = engine.toolchain;
   const paths = await resolvePaths(argv);
   const removed = await clearOwnProfiles(paths.profrawDir);
   if (removed > 0) progress(`removed ${removed} stale profiles from ${paths.profrawDir}`);
@@ -268,10 +271,19 @@ export function buildParser(args: readonly string[]): Argv {
     )
     .parserConfiguration({ 'populate--': true })
     .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
-      common(withReportFlags(withCargoFlags(y))).usage('$0 test [options] [-- <test args>]'),
+      common(withEngineFlags(withReportFlags(withCargoFlags(y)))).usage(
+        '$0 test [options] [-- <test args>]',
+      ),
     )
     .command('run', 'Build and run a binary with instrumentation, then report', (y) =>
-      common(withReportFlags(withCargoFlags(y))).usage('$0 run [options] [-- <program args>]'),
+      common(withEngineFlags(withReportFlags(withCargoFlags(y)))).usage(
+        '$0 run [options] [-- <program args>]',
+      ),
+    )
+    .command(
+      'trace',
+      'Run any program with line tables under the breakpoint (ptrace) engine, then report',
+      (y) => common(withPtraceFlags(withReportFlags(y))).usage('$0 trace [options] -- BIN [ARGS…]'),
     )
     .command('report', 'Report from existing profiles and binaries', (y) =>
       common(withReportFlags(withCargoFlags(y)))
@@ -303,7 +315,7 @@ export function buildParser(args: readonly string[]): Argv {
         describe: 'Remove only the .profraw files cov wrote',
       }),
     )
-    .demandCommand(1, 'give a command: test, run, report, show-env or clean')
+    .demandCommand(1, 'give a command: test, run, trace, report, show-env or clean')
     .strictCommands()
     .strictOptions()
     .version(VERSION)
@@ -332,6 +344,8 @@ export async function runCli(args: readonly string[]): Promise<number> {
         return await commandTest(argv as never, 'test');
       case 'run':
         return await commandTest(argv as never, 'run');
+      case 'trace':
+        return await commandTrace(argv as never, VERSION);
       case 'report':
         return await commandReport(argv as never);
       case 'show-env':

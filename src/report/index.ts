@@ -9,9 +9,11 @@ export {
   type JsonOptions,
 } from './json.js';
 export {
+  PTRACE_ENGINE_NOTE,
   commonPrefixLength,
   renderMissingLines,
   renderSummaryTable,
   uncoveredLineRanges,
+  type SummaryTableOptions,
 } from './summary-table.js';
 export { formatCount, renderText } from './text.js';

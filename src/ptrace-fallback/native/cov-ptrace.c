@@ -337,14 +337,15 @@ static int mpv_uint(const mpv_t *v, uint64_t *out) {
 /* events on fd 3                                                                             */
 /* ------------------------------------------------------------------------------------------ */
 
-#define EVENT_FD 3
+static int event_fd = 3;
+static int runner_mode;
 static buf_t events;
 static int events_broken;
 
 static void flush_events(void) {
   size_t off = 0;
   while (off < events.len && !events_broken) {
-    ssize_t w = write(EVENT_FD, events.data + off, events.len - off);
+    ssize_t w = write(event_fd, events.data + off, events.len - off);
     if (w < 0) {
       if (errno == EINTR) continue;
       events_broken = 1; /* the reader went away: keep tracing, results are lost anyway */
@@ -399,6 +400,7 @@ static void ev_error(int err, const char *advice, const char *fmt, ...) {
     mp_str(&events, advice);
   }
   flush_events();
+  if (runner_mode) fprintf(stderr, "cov-ptrace: %s%s%s\n", msg, advice ? "\n  hint: " : "", advice ? advice : "");
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1429,7 +1431,9 @@ static void child_main(int errfd) {
   int pers = personality(0xffffffff);
   if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
   int stage_err[2];
-  if (stdin_fd >= 0) {
+  if (stdin_fd == 0) {
+    /* runner mode: the program keeps our stdin */
+  } else if (stdin_fd > 0) {
     if (dup2(stdin_fd, 0) < 0) goto fail_stdin;
   } else {
     int nul = open("/dev/null", O_RDONLY);
@@ -1522,15 +1526,78 @@ static void emit_done(const char *reason, int64_t t0) {
   flush_events();
 }
 
-int main(void) {
-  int64_t t0 = now_ns();
-  if (fcntl(EVENT_FD, F_GETFD) < 0) {
-    fprintf(stderr, "cov-ptrace: fd 3 (the event pipe) is not open; this program is run by cov\n");
-    return 2;
+static void usage_exit(void) {
+  fprintf(stderr, "usage: cov-ptrace (job on stdin, events on fd 3)\n"
+                  "       cov-ptrace --job FILE --events DIR PROGRAM [ARGS...]   (cargo runner)\n");
+  exit(2);
+}
+
+/* Runner mode: the job file gives mode, timeout and images; the program, its arguments,
+ * environment, working directory and stdin are this process's own (cargo's `target.runner`
+ * contract); events go to a new file DIR/events-<pid>.msgpack. */
+static uint8_t *setup_runner(int argc, char **argv, size_t *job_len) {
+  const char *job_file = NULL, *events_dir = NULL;
+  int i = 1;
+  while (i < argc) {
+    if (strcmp(argv[i], "--job") == 0 && i + 1 < argc) job_file = argv[i + 1], i += 2;
+    else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events_dir = argv[i + 1], i += 2;
+    else if (strcmp(argv[i], "--") == 0) { i++; break; }
+    else break;
   }
-  fcntl(EVENT_FD, F_SETFD, FD_CLOEXEC);
+  if (!job_file || !events_dir || i >= argc) usage_exit();
+  runner_mode = 1;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/events-%d.msgpack", events_dir, (int)getpid());
+  event_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (event_fd < 0) {
+    fprintf(stderr, "cov-ptrace: cannot create %s: %s\n", path, strerror(errno));
+    exit(1);
+  }
+  int fd = open(job_file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    ev_error(errno, NULL, "cannot open the job file %s: %s", job_file, strerror(errno));
+    exit(1);
+  }
+  uint8_t *job = read_all(fd, job_len);
+  close(fd);
+  int n = argc - i;
+  job_argv = xcalloc((size_t)n + 1, sizeof(char *));
+  for (int k = 0; k < n; k++) job_argv[k] = argv[i + k];
+  job_path = argv[i];
+  extern char **environ;
+  job_env = environ;
+  stdin_fd = 0;
+  return job;
+}
+
+/* Runner mode ends the way the program did, so cargo reports its result unchanged. */
+static void exit_like_program(void) {
+  if (root_signal) {
+    signal(root_signal, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, root_signal);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    kill(getpid(), root_signal);
+    _exit(128 + root_signal);
+  }
+  exit(root_code < 0 ? 1 : root_code);
+}
+
+int main(int argc, char **argv) {
+  int64_t t0 = now_ns();
   size_t job_len;
-  uint8_t *job = read_all(0, &job_len);
+  uint8_t *job;
+  if (argc > 1) {
+    job = setup_runner(argc, argv, &job_len);
+  } else {
+    if (fcntl(event_fd, F_GETFD) < 0) {
+      fprintf(stderr, "cov-ptrace: fd 3 (the event pipe) is not open; this program is run by cov\n");
+      return 2;
+    }
+    fcntl(event_fd, F_SETFD, FD_CLOEXEC);
+    job = read_all(0, &job_len);
+  }
   char why[256];
   if (parse_job(job, job_len, why, sizeof why) != 0) {
     ev_error(0, NULL, "%s", why);
@@ -1538,7 +1605,7 @@ int main(void) {
     return 2;
   }
   free(job);
-  if (stdin_fd >= 0) fcntl(stdin_fd, F_SETFD, FD_CLOEXEC);
+  if (stdin_fd > 2) fcntl(stdin_fd, F_SETFD, FD_CLOEXEC);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -1667,5 +1734,9 @@ int main(void) {
   setitimer(ITIMER_REAL, &off, NULL);
   const char *reason = got_interrupt ? "interrupt" : got_timeout ? "timeout" : "exit";
   emit_done(reason, t0);
+  if (runner_mode) {
+    if (got_timeout) fprintf(stderr, "cov-ptrace: %s timed out after %llu ms; killed it\n", job_path, (unsigned long long)timeout_ms);
+    exit_like_program();
+  }
   return 0;
 }
