@@ -43,10 +43,11 @@ const DWARF_SECTIONS = {
 } as const;
 
 /**
- * Sources of the standard library as rustc records them (remapped to `/rustc/<commit hash>/`):
- * never user code and never instrumented, so not armed — fewer traps in hot std code.
+ * Sources of the standard library as rustc records them (remapped to `/rustc/<commit hash>/`, and
+ * its vendored dependencies to `/rust/deps/`): never user code and never instrumented, so not
+ * armed — fewer traps in hot std code.
  */
-export const RUSTC_REMAPPED_SOURCE = /^\/rustc\/[0-9a-f]{40}\//;
+export const RUSTC_REMAPPED_SOURCE = /^\/rustc\/[0-9a-f]{40}\/|^\/rust\/deps\//;
 
 /** Advice for binaries without usable line tables. */
 export const LINE_TABLES_HINT =
