@@ -1,6 +1,7 @@
 /**
  * Plans images once per path and turns them into helper job images.
  */
+import { statSync } from 'node:fs';
 import type { Diagnostic } from '../binary/index.js';
 import type { JobImage } from './helper-protocol.js';
 import { planImage, type ImagePlan } from './image-plan.js';
@@ -16,7 +17,8 @@ export function jobImageOf(plan: ImagePlan): JobImage {
 }
 
 /**
- * Plans `paths` (duplicates and symlinks to one file are planned once) in order.
+ * Plans `paths` in order; one file reached through several paths (symlinks, or the hard links
+ * cargo makes from `deps/name-hash` to `name`) is planned once.
  * @returns the plans in first-seen order and their warnings.
  * @throws CovError as {@link planImage} for the first path that cannot be planned.
  */
@@ -28,11 +30,21 @@ export function planImages(paths: readonly string[]): {
   const seen = new Set<string>();
   const warnings: Diagnostic[] = [];
   for (const path of paths) {
+    const identity = fileIdentity(path);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     const plan = planImage(path);
-    if (seen.has(plan.path)) continue;
-    seen.add(plan.path);
     plans.push(plan);
     warnings.push(...plan.warnings);
   }
   return { plans, warnings };
+}
+
+function fileIdentity(path: string): string {
+  try {
+    const stats = statSync(path, { bigint: true });
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return path; // planImage reports it
+  }
 }
