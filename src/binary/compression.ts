@@ -46,7 +46,9 @@ export function decompressZstd(
 ): Uint8Array {
   let out: Uint8Array;
   try {
-    out = zstdDecompress(compressed, new Uint8Array(expectedBytes));
+    // No output buffer: fzstd 0.1 overruns a caller-supplied buffer on multi-frame input, which lld
+    // writes for --compress-debug-sections=zstd (one frame per parallel shard).
+    out = zstdDecompress(compressed);
   } catch (cause) {
     throw new CovError('E_MALFORMED', `${where.what}: zstd data is corrupt (${String(cause)})`, {
       source: where.source,

@@ -13,7 +13,6 @@ import { readSleb } from './leb.js';
 import {
   readLineProgramHeader,
   resolveFilePath,
-  type LineFileEntry,
   type LineProgramHeader,
   type LineUnitInfo,
 } from './line-header.js';
@@ -22,6 +21,7 @@ import type { DwarfSections, LineRow } from './types.js';
 import { readCompileUnits } from './units.js';
 
 const TWO_POW_64 = 1n << 64n;
+const utf8 = new TextDecoder('utf-8');
 
 /**
  * Runs every line-number program in `.debug_line`, in section order.
@@ -116,10 +116,7 @@ export function runLineProgram(
   compDir: string | undefined,
   out: LineRow[],
 ): void {
-  const r = section.sub(0, 'line program');
-  void r;
   const program = subRange(section, header.programOffset, header.endOffset);
-  const files: LineFileEntry[] = header.files;
   const paths: (string | undefined)[] = [];
   const pathOf = (index: number): string => {
     let path = paths[index];
@@ -129,10 +126,8 @@ export function runLineProgram(
     }
     return path;
   };
-  void files;
   const { minInstLength, maxOpsPerInst, lineBase, lineRange, opcodeBase } = header;
   const addressMask = header.addressBytes === 8 ? TWO_POW_64 - 1n : (1n << 32n) - 1n;
-  const tombstone = addressMask;
   const regs: Registers = {
     address: 0n,
     opIndex: 0,
@@ -225,7 +220,7 @@ export function runLineProgram(
                 start,
               );
             }
-            const path = new TextDecoder('utf-8').decode(program.bytes.subarray(start, nul));
+            const path = utf8.decode(program.bytes.subarray(start, nul));
             program.offset = nul + 1;
             const dirIndex = program.uleb('DW_LNE_define_file directory index');
             program.uleb('DW_LNE_define_file modification time');
@@ -290,7 +285,6 @@ export function runLineProgram(
       }
     }
   }
-  void tombstone;
 }
 
 /** A cursor over `[start, end)` of `section` whose errors report section offsets. */

@@ -32,6 +32,8 @@ export interface CompileUnit {
   readonly abbrevs: AbbrevTable;
   /** The unit's root DIE tag (DW_TAG_compile_unit, partial_unit, skeleton_unit, type_unit…). */
   readonly tag: number;
+  /** The root DIE has children (the walk starts at `childrenOffset`). */
+  readonly hasChildren: boolean;
   name: string | undefined;
   compDir: string | undefined;
   /** Offset of the unit's line program in `.debug_line` (DW_AT_stmt_list). */
@@ -218,6 +220,7 @@ function readRootDie(
     header,
     abbrevs,
     tag: abbrev.tag,
+    hasChildren: abbrev.hasChildren,
     name: undefined,
     compDir: undefined,
     stmtList: undefined,
