@@ -15,7 +15,12 @@ import {
   type RunResult,
 } from '../llvm-bridge/index.js';
 import type { CoverageSet } from '../model/index.js';
-import { ptraceBuildEnv, prepareRunnerSession, readRunnerEvents } from './cargo-runner.js';
+import {
+  PTRACE_RUSTFLAGS,
+  ptraceBuildEnv,
+  prepareRunnerSession,
+  readRunnerEvents,
+} from './cargo-runner.js';
 import { addStatistics, type TraceRunOutcome } from './event-collector.js';
 import type { TraceMode, TraceStatistics } from './helper-protocol.js';
 import { buildLineCoverage } from './line-coverage.js';
@@ -79,7 +84,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     cargoArgs: options.cargoArgs ?? [],
   };
   options.onProgress?.(
-    'building with line tables (-C debuginfo=line-tables-only -C link-dead-code), no instrumentation',
+    `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}), no instrumentation`,
   );
   const build: BuildResult =
     options.command === 'test'
