@@ -75,7 +75,7 @@ test('EventCollector: hits OR, counts add, outcomes per done, out-of-range indic
     { t: 'exec', pid: 3, path: '/usr/bin/true', image: -1 },
     { t: 'warning', message: 'cannot restore' },
     DONE,
-    { ...DONE, exitCode: undefined, signal: 9, reason: 'timeout' } as HelperEvent,
+    { ...DONE, exitCode: -1, signal: 9, reason: 'timeout' },
   ];
   for (const event of events) collector.add(event);
   t.deepEqual([...collector.counts[0]!], [1n, 0n, 1n]);
