@@ -8,7 +8,6 @@ import { CovError } from '../binary/index.js';
 import {
   buildBin,
   buildTests,
-  checkInstrumentationSupport,
   clearOwnProfiles,
   detectToolchain,
   instrumentationEnv,

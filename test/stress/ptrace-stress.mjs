@@ -28,7 +28,11 @@ const tsx = import.meta.resolve('tsx');
 function run(command, argv, options) {
   return new Promise((resolvePromise) => {
     const started = Date.now();
-    const child = spawn(command, argv, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, argv, {
+      ...options,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
