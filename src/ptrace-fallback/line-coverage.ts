@@ -59,9 +59,10 @@ interface LineAcc {
  * - A line is coverable when it has a site in any image. Its count is, per image, the largest
  *   count of its sites (in one-shot mode 0 or 1); counts of several images are added (one-shot:
  *   1 when any image hit it), as instrumented counts of several binaries are.
- * - Functions are subprograms keyed by (home file, name, declaration line), so the
- *   monomorphisations of a generic and the copies of one function in several test binaries make
- *   one record. The home file is `DW_AT_decl_file`, else the file of the function's first site.
+ * - Functions are subprograms keyed by (home file, name without generic arguments, declaration
+ *   line), so the monomorphisations of a generic and the copies of one function in several test
+ *   binaries (whose linkage names differ) make one record, named by the first linkage name seen.
+ *   The home file is `DW_AT_decl_file`, else the file of the function's first site.
  * - Each line belongs to exactly one record, so file totals count it once: among the functions of
  *   that file with a site on it, the one declared last at or before the line (a closure wins over
  *   its enclosing function); lines no function of their own file claims (code inlined into other
@@ -238,7 +239,7 @@ function attributeSites(plan: ImagePlan): SiteAttribution {
       const first = firstSiteAt(sites, lowestStart(subprogram), i);
       const fn = describeFunction(subprogram, sites[first] ?? sites[i]!);
       index = keys.length;
-      keys.push(`${fn.file}\u0000${fn.name}\u0000${fn.declLine}`);
+      keys.push(`${fn.file}\u0000${baseName(subprogram.name)}\u0000${fn.declLine}`);
       functions.push(fn);
       subprogramIndex.set(range.owner, index);
       if (first < sites.length) isEntry[first] = 1;
@@ -246,6 +247,16 @@ function attributeSites(plan: ImagePlan): SiteAttribution {
     siteOwner[i] = index;
   }
   return { siteOwner, isEntry, keys, functions };
+}
+
+/**
+ * A function's name without generic arguments (`fmt<i32>` → `fmt`): the key part that is the same
+ * for every monomorphisation and in every binary (linkage names differ between the unit-test
+ * build of a crate and the library build its integration tests link).
+ */
+function baseName(name: string): string {
+  const open = name.indexOf('<');
+  return open > 0 ? name.slice(0, open) : name;
 }
 
 function lowestStart(subprogram: Subprogram): bigint {

@@ -188,3 +188,19 @@ test('a function without decl file takes the file and line of its entry site', (
   t.is(set.functions[0]!.name, '_ZNf');
   t.deepEqual([...set.functions[0]!.regionCounts], [1n, 0n]);
 });
+
+test('one function under two linkage names (unit-test and library builds) is one record', (t) => {
+  const inLib = { ...fn('parse', 0x100, 0x140, 1, FILE), linkageName: '_ZN5parse17h1111E' };
+  const inTests = { ...fn('parse', 0x100, 0x140, 1, FILE), linkageName: '_ZN5parse17h2222E' };
+  const sites = [site(0x100, 1), site(0x110, 2)];
+  const set = buildLineCoverage(
+    [
+      { plan: plan('/bin/unit', sites, [inTests]), counts: countsOf([0, 0]) },
+      { plan: plan('/bin/it', sites, [inLib]), counts: countsOf([1, 1]) },
+    ],
+    { mode: 'oneshot' },
+  );
+  t.is(set.functions.length, 1);
+  t.is(set.functions[0]!.executionCount, 1n);
+  t.deepEqual(summarizeFile(set, FILE).functions, { count: 1, covered: 1 });
+});
