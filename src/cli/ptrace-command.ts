@@ -142,10 +142,13 @@ function reportGoesToStdout(flags: ReportFlags): boolean {
 }
 
 function statisticsLine(s: TraceStatistics, breakpoints: number): string {
+  const approximate = s.approximate
+    ? '\nnote: counts are approximate (lower bounds): other threads ran while a breakpoint was being stepped over'
+    : '';
   return (
     `breakpoint engine: ${breakpoints} breakpoints planned, ${s.armed} armed, ${s.hits} hit ` +
     `(${s.traps} traps); ${s.processes} processes, ${s.threads} threads, ${s.signals} signals passed on; ` +
-    `${s.elapsedMs} ms traced`
+    `${s.elapsedMs} ms traced${approximate}`
   );
 }
 

@@ -45,6 +45,12 @@
  * Exit status: 0 when the job ran (whatever the program did), 1 when it could not be run, 2 for a
  * malformed job.
  *
+ * Runner mode: `cov-ptrace --job FILE --events DIR PROGRAM [ARGS...]` (what cargo runs as
+ * `target.runner`). The job file holds mode, timeoutMs, lingerMs and images only; the program,
+ * its arguments, environment, working directory and stdin are this process's own; events go to
+ * a new file DIR/events-<pid>.msgpack; errors are also printed on stderr; and the helper ends the
+ * way the program did (same exit code, or the same signal), so cargo reports it unchanged.
+ *
  * Linux only; x86_64 (int3, PC rewound by one) and aarch64 (BRK #0, PC at the trap).
  */
 #define _GNU_SOURCE
