@@ -18,6 +18,7 @@ import type { CoverageSet } from '../model/index.js';
 import {
   PTRACE_RUSTFLAGS,
   ptraceBuildEnv,
+  ptraceTargetDir,
   prepareRunnerSession,
   readRunnerEvents,
 } from './cargo-runner.js';
@@ -95,7 +96,9 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     .map((a) => a.executable!);
   const binaries = [...build.binaries, ...bins];
   options.onProgress?.(`reading the line tables of ${new Set(binaries).size} executables`);
-  const { plans, warnings } = planImages(binaries);
+  const { plans, warnings } = planImages(binaries, {
+    storeDir: join(ptraceTargetDir(options.covTargetDir), 'plans'),
+  });
   const breakpoints = plans.reduce((n, plan) => n + plan.sites.length, 0);
   const session = prepareRunnerSession(
     join(options.covTargetDir, 'ptrace-session'),

@@ -102,9 +102,14 @@ export function planImage(path: string): ImagePlan {
     const warnings: Diagnostic[] = [];
     const lines = readDebugLine(sections, path);
     warnings.push(...lines.warnings);
-    const sites = selectBreakpointSites(lines.rows, info.executableSegments).filter(
-      (site) => !RUSTC_REMAPPED_SOURCE.test(site.file),
-    );
+    // most rows of a Rust test binary are the standard library's: drop them before selecting
+    const notStd = new Map<string, boolean>();
+    const rows = lines.rows.filter((row) => {
+      let keep = notStd.get(row.file);
+      if (keep === undefined) notStd.set(row.file, (keep = !RUSTC_REMAPPED_SOURCE.test(row.file)));
+      return keep;
+    });
+    const sites = selectBreakpointSites(rows, info.executableSegments);
     if (sites.length === 0) {
       throw new CovError(
         'E_USAGE',

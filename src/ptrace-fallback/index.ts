@@ -53,6 +53,14 @@ export {
   type LineCoverageOptions,
 } from './line-coverage.js';
 export { jobImageOf, planImages } from './plan-cache.js';
+export {
+  decodePlan,
+  encodePlan,
+  loadStoredPlan,
+  planKey,
+  pruneStoredPlans,
+  storePlan,
+} from './plan-store.js';
 export { runUnderHelper, type RunUnderHelperOptions, type TraceRunResult } from './run-helper.js';
 export {
   traceProgram,

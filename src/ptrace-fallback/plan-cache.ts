@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import type { Diagnostic } from '../binary/index.js';
 import type { JobImage } from './helper-protocol.js';
 import { planImage, type ImagePlan } from './image-plan.js';
+import { loadStoredPlan, planKey, pruneStoredPlans, storePlan } from './plan-store.js';
 
 /** The job image of a plan: its path, entry, build id and the sites' addresses. */
 export function jobImageOf(plan: ImagePlan): JobImage {
@@ -17,15 +18,20 @@ export function jobImageOf(plan: ImagePlan): JobImage {
 }
 
 /**
- * Plans `paths` in order; one file reached through several paths (symlinks, or the hard links
+ * Plans `paths` in order (with `storeDir`, reusing plans stored there for unchanged binaries and
+ * pruning the others); one file reached through several paths (symlinks, or the hard links
  * cargo makes from `deps/name-hash` to `name`) is planned once.
  * @returns the plans in first-seen order and their warnings.
  * @throws CovError as {@link planImage} for the first path that cannot be planned.
  */
-export function planImages(paths: readonly string[]): {
+export function planImages(
+  paths: readonly string[],
+  options: { readonly storeDir?: string } = {},
+): {
   plans: ImagePlan[];
   warnings: Diagnostic[];
 } {
+  const keys = new Set<string>();
   const plans: ImagePlan[] = [];
   const seen = new Set<string>();
   const warnings: Diagnostic[] = [];
@@ -33,10 +39,17 @@ export function planImages(paths: readonly string[]): {
     const identity = fileIdentity(path);
     if (seen.has(identity)) continue;
     seen.add(identity);
-    const plan = planImage(path);
+    const key = options.storeDir === undefined ? undefined : planKey(path);
+    let plan = key === undefined ? undefined : loadStoredPlan(options.storeDir!, key);
+    if (plan === undefined) {
+      plan = planImage(path);
+      if (key !== undefined) storePlan(options.storeDir!, key, plan);
+    }
+    if (key !== undefined) keys.add(key);
     plans.push(plan);
     warnings.push(...plan.warnings);
   }
+  if (options.storeDir !== undefined) pruneStoredPlans(options.storeDir, keys);
   return { plans, warnings };
 }
 

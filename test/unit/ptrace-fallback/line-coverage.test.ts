@@ -12,6 +12,8 @@ import {
   LINE_REGION_END_COLUMN,
   UNATTRIBUTED_RECORD_NAME,
   buildLineCoverage,
+  decodePlan,
+  encodePlan,
   type ImagePlan,
 } from '../../../src/ptrace-fallback/index.js';
 
@@ -203,4 +205,13 @@ test('one function under two linkage names (unit-test and library builds) is one
   t.is(set.functions.length, 1);
   t.is(set.functions[0]!.executionCount, 1n);
   t.deepEqual(summarizeFile(set, FILE).functions, { count: 1, covered: 1 });
+});
+
+test('a plan survives the plan store unchanged', (t) => {
+  const original = {
+    ...plan('/bin/a', SITES, SUBPROGRAMS),
+    buildId: new Uint8Array([1, 2, 3]),
+    warnings: [{ severity: 'warning' as const, code: 'E_MALFORMED', message: 'x' }],
+  };
+  t.deepEqual(decodePlan(encodePlan(original)), original);
 });
