@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Breakpoint engine on corpus crates: `cov test --engine ptrace --tests --no-fail-fast` against
-// plain `cargo test --tests --no-fail-fast`, both with their builds done beforehand (so the times
+// Breakpoint engine on corpus crates: `cov test --engine ptrace --tests` against plain
+// `cargo test --tests`, both with their builds done beforehand (so the times
 // compare running, not compiling). Prints, per crate, wall times and their ratio, pass/fail
 // counts of both, and the engine's breakpoints and hits.
 //   node bench/ptrace-corpus.mjs [--corpus /tmp/corpus] [--count] crate…
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,9 @@ const corpus = corpusIndex === -1 ? '/tmp/corpus' : args[corpusIndex + 1];
 const countMode = args.includes('--count');
 const crates = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--corpus');
 const tsx = import.meta.resolve('tsx');
+// the compiled CLI when `npm run build` made one (what users run), else the sources through tsx
+const built = join(repo, 'dist/src/cli/main.js');
+const entry = existsSync(built) ? [built] : [`--import=${tsx}`, join(repo, 'src/cli/main.ts')];
 const work = '/tmp/cov-ptrace-corpus';
 mkdirSync(work, { recursive: true });
 
@@ -49,13 +52,12 @@ for (const crate of crates) {
     CARGO_TARGET_DIR: join(work, crate, 'plain'),
     NO_COLOR: '1',
   };
-  const cargoArgs = ['test', '--manifest-path', manifest, '--tests', '--no-fail-fast'];
+  const cargoArgs = ['test', '--manifest-path', manifest, '--tests'];
   const covEnv = { ...env };
   delete covEnv.CARGO_TARGET_DIR;
   const json = join(work, `${crate}.json`);
   const covArgs = [
-    `--import=${tsx}`,
-    join(repo, 'src/cli/main.ts'),
+    ...entry,
     'test',
     '--engine',
     'ptrace',
@@ -64,7 +66,6 @@ for (const crate of crates) {
     '--target-dir',
     join(work, crate, 'cov'),
     '--tests',
-    '--no-fail-fast',
     '--json',
     json,
     ...(countMode ? ['--count'] : []),

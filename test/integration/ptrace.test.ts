@@ -278,3 +278,68 @@ ptest('ptrace-stress: 10 runs, no crash, no hang, results equal to plain cargo t
   t.is(result.exitCode, 0, result.stdout.slice(-4000));
   t.regex(summary ?? '', /10 runs, 0 crashes, 0 hangs, 0 result mismatches/);
 });
+
+ptest('a refused ptrace gives the reason and what to do, never a hang', async (t) => {
+  if (!(await hasTool('strace'))) {
+    t.log('skipped: strace (used to inject EPERM into ptrace) not found');
+    t.pass();
+    return;
+  }
+  // strace's fault injection makes every ptrace call of the helper fail with EPERM, as a
+  // container's seccomp profile would
+  const wrapper = join(work, 'eperm-helper.sh');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nexec strace -f -qq -o /dev/null -e trace=ptrace -e inject=ptrace:error=EPERM ${JSON.stringify(await ensureHelper())}\n`,
+    { mode: 0o755 },
+  );
+  const error = await t.throwsAsync(
+    runUnderHelper({
+      helper: wrapper,
+      job: {
+        path: '/bin/true',
+        argv: ['/bin/true'],
+        env: {},
+        mode: 'oneshot',
+        timeoutMs: 0,
+        images: [],
+      },
+      stdin: 'null',
+    }),
+    { instanceOf: CovError },
+  );
+  t.is(error?.code, 'E_PROCESS');
+  t.regex(
+    error?.message ?? '',
+    /PTRACE_TRACEME failed: Operation not permitted \(EPERM\)\n {2}hint: /,
+  );
+  t.regex(error?.message ?? '', /CAP_SYS_PTRACE|ptrace_scope/);
+});
+
+ptest('Ctrl-C (SIGINT) stops the program and still writes the report', async (t) => {
+  const program = await compile('interrupted', PROGRAM, LINE_FLAGS);
+  const out = join(work, 'interrupted.json');
+  const cli = execa(
+    process.execPath,
+    ['--import', TSX, COV_CLI_ENTRY, 'trace', '--json', out, '--', program, '10', 'sleep'],
+    { cwd: REPO_ROOT, reject: false, env: { NO_COLOR: '1' }, buffer: true },
+  );
+  // wait until the program is in its sleep (past the traced loop), then interrupt cov only
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ps = await execa('pgrep', ['-f', `^${program} 10 sleep$`], { reject: false });
+    if (ps.stdout.trim() !== '') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  cli.kill('SIGINT');
+  const result = await cli;
+  t.is(result.exitCode, 2, result.stderr);
+  t.regex(result.stderr, /interrupted \(the report covers what ran\)/);
+  const json = JSON.parse(readFileSync(out, 'utf8')) as {
+    data: { files: { filename: string; summary: { lines: { covered: number } } }[] }[];
+  };
+  t.true(json.data[0]!.files[0]!.summary.lines.covered > 0);
+  const left = await execa('pgrep', ['-f', `^${program} 10 sleep$`], { reject: false });
+  t.is(left.stdout.trim(), '', 'the traced program was killed');
+});
