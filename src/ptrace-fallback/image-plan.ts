@@ -25,7 +25,10 @@ export interface ImagePlan {
   readonly buildId?: Uint8Array;
   /** Sites to arm, sorted by address, one per address. */
   readonly sites: readonly BreakpointSite[];
-  /** Functions with code; empty when `.debug_info` is missing or unreadable (with a warning). */
+  /**
+   * Functions with at least one site (so no standard-library function whose code was dropped from
+   * the plan); empty when `.debug_info` is missing or unreadable (with a warning).
+   */
   readonly subprograms: readonly Subprogram[];
   readonly warnings: readonly Diagnostic[];
 }
@@ -121,7 +124,7 @@ export function planImage(path: string): ImagePlan {
     if (sections.debugInfo !== undefined && sections.debugAbbrev !== undefined) {
       try {
         const read = readSubprograms(sections, path);
-        subprograms = read.subprograms;
+        subprograms = read.subprograms.filter((subprogram) => containsSite(subprogram, sites));
         warnings.push(...read.warnings);
       } catch (error) {
         if (!(error instanceof CovError)) throw error;
@@ -141,6 +144,21 @@ export function planImage(path: string): ImagePlan {
   } finally {
     source.close();
   }
+}
+
+/** Whether a range of `subprogram` holds a site (the others can attribute nothing). */
+function containsSite(subprogram: Subprogram, sites: readonly BreakpointSite[]): boolean {
+  for (const range of subprogram.ranges) {
+    let lo = 0;
+    let hi = sites.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sites[mid]!.address < range.start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < sites.length && sites[lo]!.address < range.end) return true;
+  }
+  return false;
 }
 
 function realpathSafe(path: string): string {
