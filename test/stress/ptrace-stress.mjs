@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Reliability run of the breakpoint (ptrace) engine, not part of `npm test`:
 //   node test/stress/ptrace-stress.mjs [--runs N] [--count] [--timeout SECS] [--crate DIR]
+//                                      [-- TEST ARGS…]   (given to both runs, e.g. a test filter)
 // Copies test/fixtures/crates/ptrace-stress to a temporary directory, then N times runs
 // `cov test --engine ptrace` and a plain `cargo test`, and compares the test results (every
 // `test … ok/FAILED` line and every `test result:` line). Counts crashes (cov exiting 70, the
@@ -14,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
-const args = process.argv.slice(2);
+const dashDash = process.argv.indexOf('--');
+const args = process.argv.slice(2, dashDash === -1 ? undefined : dashDash);
+const testArgs = dashDash === -1 ? [] : process.argv.slice(dashDash + 1);
 const option = (name, fallback) => {
   const i = args.indexOf(name);
   return i === -1 ? fallback : args[i + 1];
@@ -78,6 +81,7 @@ const covArgs = [
   '--json',
   join(work, 'report.json'),
   ...(countMode ? ['--count'] : []),
+  ...(testArgs.length > 0 ? ['--', ...testArgs] : []),
 ];
 
 const figures = { runs: 0, crashes: 0, hangs: 0, mismatches: 0, covMs: [], cargoMs: [] };
@@ -86,7 +90,10 @@ const problems = [];
 await run('cargo', ['test', '--no-run', '-q'], { cwd: crate, env: cargoEnv });
 await run(process.execPath, covArgs, { cwd: crate, env: process.env });
 for (let i = 1; i <= runs; i++) {
-  const plain = await run('cargo', ['test'], { cwd: crate, env: cargoEnv });
+  const plain = await run('cargo', ['test', ...(testArgs.length > 0 ? ['--', ...testArgs] : [])], {
+    cwd: crate,
+    env: cargoEnv,
+  });
   const traced = await run(process.execPath, covArgs, { cwd: crate, env: process.env });
   figures.runs++;
   figures.cargoMs.push(plain.ms);
