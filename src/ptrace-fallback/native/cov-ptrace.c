@@ -1041,7 +1041,10 @@ static void handle_new_task(task_t *t, int event) {
     tgid = child;
     kind = "vfork";
     stats.processes++;
-    as = t->as; /* shares the parent's memory until it execs: never patched on its behalf */
+    /* Shares the parent's memory until it execs, so it shares its table too: nothing is armed
+     * for it, and a trap it hits is handled as a thread's would be (the restore is what the
+     * parent needs anyway). */
+    as = t->as;
   } else {
     tgid = child;
     kind = "fork";
