@@ -106,7 +106,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     {
       mode: options.mode,
       timeoutMs: options.timeoutMs,
-      images: plans.map(jobImageOf),
+      images: plans.map((plan) => jobImageOf(plan, options.mode)),
     },
   );
   options.onProgress?.(

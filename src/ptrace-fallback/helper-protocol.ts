@@ -16,6 +16,11 @@ export interface JobImage {
   readonly entry: bigint;
   /** Link-time addresses to arm, strictly ascending. */
   readonly addresses: readonly bigint[];
+  /**
+   * One-shot only: a group id per address; when one address of a group traps, the helper restores
+   * the others at once (they stand for the same line of the same function).
+   */
+  readonly groups?: Uint32Array;
 }
 
 /** Job settings shared by both helper modes. */
@@ -120,6 +125,7 @@ export function encodeJob(job: TraceJob | RunnerJob): Uint8Array {
       ...(image.buildId === undefined ? {} : { buildId: image.buildId }),
       entry: image.entry,
       addresses: blob,
+      ...(image.groups === undefined ? {} : { groups: u32Blob(image.groups) }),
     };
   });
   const program =
@@ -142,6 +148,13 @@ export function encodeJob(job: TraceJob | RunnerJob): Uint8Array {
     },
     { useBigInt64: true },
   );
+}
+
+function u32Blob(values: Uint32Array): Uint8Array {
+  const blob = new Uint8Array(values.length * 4);
+  const view = new DataView(blob.buffer);
+  values.forEach((v, i) => view.setUint32(i * 4, v, true));
+  return blob;
 }
 
 /** Reads a packed little-endian u32 array (the `idx` blobs). */

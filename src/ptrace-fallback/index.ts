@@ -49,6 +49,7 @@ export {
   LINE_REGION_END_COLUMN,
   UNATTRIBUTED_RECORD_NAME,
   buildLineCoverage,
+  siteGroups,
   type ImageHits,
   type LineCoverageOptions,
 } from './line-coverage.js';

@@ -3,17 +3,22 @@
  */
 import { statSync } from 'node:fs';
 import type { Diagnostic } from '../binary/index.js';
-import type { JobImage } from './helper-protocol.js';
+import type { JobImage, TraceMode } from './helper-protocol.js';
+import { siteGroups } from './line-coverage.js';
 import { planImage, type ImagePlan } from './image-plan.js';
 import { loadStoredPlan, planKey, pruneStoredPlans, storePlan } from './plan-store.js';
 
-/** The job image of a plan: its path, entry, build id and the sites' addresses. */
-export function jobImageOf(plan: ImagePlan): JobImage {
+/**
+ * The job image of a plan: its path, entry, build id, the sites' addresses and, in one-shot mode,
+ * their groups ({@link siteGroups}).
+ */
+export function jobImageOf(plan: ImagePlan, mode: TraceMode): JobImage {
   return {
     path: plan.path,
     entry: plan.entry,
     ...(plan.buildId === undefined ? {} : { buildId: plan.buildId }),
     addresses: plan.sites.map((site) => site.address),
+    ...(mode === 'oneshot' ? { groups: siteGroups(plan) } : {}),
   };
 }
 

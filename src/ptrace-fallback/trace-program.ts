@@ -51,7 +51,7 @@ export async function traceProgram(options: TraceProgramOptions): Promise<TraceP
       cwd: options.cwd,
       mode: options.mode,
       timeoutMs: options.timeoutMs,
-      images: plans.map(jobImageOf),
+      images: plans.map((plan) => jobImageOf(plan, options.mode)),
     },
     stdout: options.stdoutToStderr === true ? 'stderr' : 'inherit',
   });

@@ -23,7 +23,9 @@
  *                        before they are killed (default 2000)
  *   stdinFd?: int        fd of this process to give the program as stdin; default /dev/null
  *   images: [{ path: str, buildId?: bin, entry: uint, addresses: bin (u64 LE, strictly ascending,
- *            link-time addresses) }]
+ *            link-time addresses), groups?: bin (u32 LE, one per address) }]
+ *            groups (one-shot mode): addresses with the same group id stand for the same thing
+ *            (one line of one function); when one traps, the others are restored at once.
  *            Executables to arm when a traced process execs them (matched by inode, path or GNU
  *            build id). A traced process other than the root that execs anything else is
  *            detached.
@@ -429,6 +431,14 @@ typedef struct {
   uint64_t *counts; /* count mode: hits per address */
   uint32_t *pending; /* one-shot: hit indices not yet sent */
   size_t npending, cap_pending;
+  /* One-shot groups (optional): addresses that stand for the same line of the same function.
+   * Once one traps, the others are restored without waiting for their traps. */
+  uint32_t *group;         /* per address */
+  size_t group_entries;    /* as read; must equal n */
+  size_t ngroups;
+  uint32_t *group_start;   /* ngroups + 1 offsets into group_members */
+  uint32_t *group_members; /* address indices, by group */
+  uint8_t *group_done;     /* a member trapped in some process: skipped when arming later */
 } image_t;
 
 /* One address space (mm): shared by threads and vfork children, copied on fork. */
@@ -440,6 +450,7 @@ typedef struct as_s {
   int live;      /* tasks currently using it */
   int max_live;  /* most tasks that shared it at once */
   uint16_t *stepping; /* count mode: threads currently stepping over each address */
+  uint8_t *group_restored; /* one-shot groups already restored in this address space */
 } as_t;
 
 typedef struct {
@@ -499,6 +510,8 @@ static as_t *as_new(int image, uint64_t bias) {
   as->bias = bias;
   as->memfd = -1;
   if (count_mode && image >= 0) as->stepping = xcalloc(images[image].n, sizeof(uint16_t));
+  if (!count_mode && image >= 0 && images[image].group)
+    as->group_restored = xcalloc(images[image].ngroups, 1);
   return as;
 }
 
@@ -508,6 +521,7 @@ static void as_unref(as_t *as) {
   if (--as->refs > 0) return;
   if (as->memfd >= 0) close(as->memfd);
   free(as->stepping);
+  free(as->group_restored);
   free(as);
 }
 
@@ -757,7 +771,7 @@ static long arm_as(as_t *as, pid_t tid) {
       for (size_t k = i; k < j; k++) {
         uint8_t *at = buf + (im->addrs[k] - start);
         if (!im->orig_valid) memcpy(im->orig + k * BP_SIZE, at, BP_SIZE);
-        if (!count_mode && im->hit[k]) continue;
+        if (!count_mode && (im->hit[k] || (im->group && im->group_done[im->group[k]]))) continue;
         memcpy(at, BP_BYTES, BP_SIZE);
         in_chunk++;
       }
@@ -772,7 +786,7 @@ static long arm_as(as_t *as, pid_t tid) {
           memset(im->orig + k * BP_SIZE, 0, BP_SIZE);
           continue;
         }
-        if (!count_mode && im->hit[k]) continue;
+        if (!count_mode && (im->hit[k] || (im->group && im->group_done[im->group[k]]))) continue;
         if (mem_write(fd, a, BP_BYTES, BP_SIZE) == 0) armed++;
       }
     }
@@ -780,6 +794,7 @@ static long arm_as(as_t *as, pid_t tid) {
   }
   free(buf);
   im->orig_valid = 1;
+  if (as->group_restored) memcpy(as->group_restored, im->group_done, im->ngroups);
   stats.arm_ns += now_ns() - t0;
   return armed;
 }
@@ -1087,6 +1102,21 @@ static void handle_new_task(task_t *t, int event) {
   if (t) resume(t, 0);
 }
 
+/* One-shot: restores every other address of k's group in this address space (a single-byte write
+ * each, safe while other threads run: each of them either traps on the old byte, and is handled
+ * like any trap, or runs the original instruction). */
+static void restore_group(as_t *as, pid_t tid, size_t k) {
+  image_t *im = &images[as->image];
+  uint32_t g = im->group[k];
+  im->group_done[g] = 1;
+  if (as->group_restored[g]) return;
+  as->group_restored[g] = 1;
+  for (uint32_t i = im->group_start[g]; i < im->group_start[g + 1]; i++) {
+    uint32_t m = im->group_members[i];
+    if (m != k) restore_byte(as, tid, m);
+  }
+}
+
 static void handle_breakpoint(task_t *t, uint64_t pc) {
   as_t *as = t->as;
   uint64_t trap_addr = pc - TRAP_PC_OFFSET;
@@ -1097,6 +1127,7 @@ static void handle_breakpoint(task_t *t, uint64_t pc) {
   if (restore_byte(as, t->tid, (size_t)k) != 0)
     ev_warning(t->tid, "cannot restore the original instruction at 0x%llx: %s",
                (unsigned long long)trap_addr, strerror(errno));
+  if (as->group_restored) restore_group(as, t->tid, (size_t)k);
   if (TRAP_PC_OFFSET && set_pc(t->tid, trap_addr) != 0)
     ev_warning(t->tid, "cannot rewind the PC to 0x%llx: %s", (unsigned long long)trap_addr,
                strerror(errno));
@@ -1262,6 +1293,21 @@ static int parse_image(mpr_t *r, image_t *im) {
       im->build_id_len = v.u;
     } else if (mpv_is(&k, "entry") && mpv_uint(&v, &im->entry)) {
       have_entry = 1;
+    } else if (mpv_is(&k, "groups") && v.type == MP_BIN) {
+      if (v.u % 4 != 0) {
+        mpr_fail(r, "image groups: length is not a multiple of 4");
+        break;
+      }
+      size_t count = v.u / 4;
+      im->group = xmalloc((count ? count : 1) * sizeof(uint32_t));
+      for (size_t j = 0; j < count; j++) {
+        uint32_t g = 0;
+        for (int b = 3; b >= 0; b--) g = (g << 8) | v.data[j * 4 + (size_t)b];
+        im->group[j] = g;
+        if (g + 1 > im->ngroups) im->ngroups = g + 1;
+      }
+      im->ngroups = im->ngroups ? im->ngroups : 1;
+      im->group_entries = count;
     } else if (mpv_is(&k, "addresses") && v.type == MP_BIN) {
       if (v.u % 8 != 0) {
         mpr_fail(r, "image addresses: length is not a multiple of 8");
@@ -1285,6 +1331,22 @@ static int parse_image(mpr_t *r, image_t *im) {
   }
   if (!r->err && (!im->path || !have_entry || !have_addrs)) {
     mpr_fail(r, "image needs path, entry and addresses");
+  }
+  if (!r->err && im->group) {
+    if (im->group_entries != im->n) {
+      mpr_fail(r, "image groups: one group per address expected");
+    } else {
+      /* counting sort of address indices by group */
+      im->group_start = xcalloc(im->ngroups + 1, sizeof(uint32_t));
+      for (size_t j = 0; j < im->n; j++) im->group_start[im->group[j] + 1]++;
+      for (size_t g = 0; g < im->ngroups; g++) im->group_start[g + 1] += im->group_start[g];
+      uint32_t *fill = xmalloc((im->ngroups + 1) * sizeof(uint32_t));
+      memcpy(fill, im->group_start, (im->ngroups + 1) * sizeof(uint32_t));
+      im->group_members = xmalloc((im->n ? im->n : 1) * sizeof(uint32_t));
+      for (size_t j = 0; j < im->n; j++) im->group_members[fill[im->group[j]]++] = (uint32_t)j;
+      free(fill);
+      im->group_done = xcalloc(im->ngroups, 1);
+    }
   }
   return r->err ? -1 : 0;
 }

@@ -14,6 +14,7 @@ import {
   buildLineCoverage,
   decodePlan,
   encodePlan,
+  siteGroups,
   type ImagePlan,
 } from '../../../src/ptrace-fallback/index.js';
 
@@ -214,4 +215,13 @@ test('a plan survives the plan store unchanged', (t) => {
     warnings: [{ severity: 'warning' as const, code: 'E_MALFORMED', message: 'x' }],
   };
   t.deepEqual(decodePlan(encodePlan(original)), original);
+});
+
+test('siteGroups: one group per (file, line, owning function)', (t) => {
+  const groups = siteGroups(plan('/bin/a', SITES, SUBPROGRAMS));
+  // sites 1 and 2 are both main's line 2; line 3 in main (0x120) and in the closure (0x300) differ
+  t.is(groups[1], groups[2]);
+  t.not(groups[3], groups[9]);
+  t.is(new Set(groups).size, SITES.length - 1);
+  t.deepEqual([...groups.slice(0, 3)], [0, 1, 1]);
 });
