@@ -82,8 +82,9 @@ export interface RunnerSession {
 }
 
 /**
- * Writes the job file and an empty events directory under `sessionDir` (cov's own directory,
- * cleared first) and returns the cargo `--config` value that makes the helper cargo's runner.
+ * Writes the job file, an empty events directory and (in one-shot mode, through the helper) a
+ * group state file shared by the runs under `sessionDir` (cov's own directory, cleared first), and
+ * returns the cargo `--config` value that makes the helper cargo's runner.
  * @throws CovError `E_IO` when the files cannot be written.
  */
 export function prepareRunnerSession(
@@ -93,10 +94,12 @@ export function prepareRunnerSession(
 ): RunnerSession {
   const jobFile = join(sessionDir, 'job.msgpack');
   const eventsDir = join(sessionDir, 'events');
+  const groupStateFile = join(sessionDir, 'groups.state');
   try {
     rmSync(eventsDir, { recursive: true, force: true });
+    rmSync(groupStateFile, { force: true });
     mkdirSync(eventsDir, { recursive: true });
-    writeFileSync(jobFile, encodeJob(job));
+    writeFileSync(jobFile, encodeJob({ ...job, groupStateFile }));
   } catch (cause) {
     throw new CovError('E_IO', `cannot write the ptrace job into ${sessionDir}`, { cause });
   }

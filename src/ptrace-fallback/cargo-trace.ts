@@ -25,7 +25,7 @@ import {
 import { addStatistics, type TraceRunOutcome } from './event-collector.js';
 import type { TraceMode, TraceStatistics } from './helper-protocol.js';
 import { buildLineCoverage } from './line-coverage.js';
-import { jobImageOf, planImages } from './plan-cache.js';
+import { jobImagesOf, planImages } from './plan-cache.js';
 
 /** Options of {@link traceCargo}. */
 export interface CargoTraceOptions {
@@ -106,7 +106,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     {
       mode: options.mode,
       timeoutMs: options.timeoutMs,
-      images: plans.map((plan) => jobImageOf(plan, options.mode)),
+      images: jobImagesOf(plans, options.mode),
     },
   );
   options.onProgress?.(

@@ -31,6 +31,11 @@ export interface JobSettings {
   /** How long traced descendants may outlive the program before they are killed. */
   readonly lingerMs?: number;
   readonly images: readonly JobImage[];
+  /**
+   * One-shot: a file (created when missing) where successive runs share which groups were hit,
+   * so a line found in one test binary is not armed in the next.
+   */
+  readonly groupStateFile?: string;
 }
 
 /**
@@ -144,6 +149,7 @@ export function encodeJob(job: TraceJob | RunnerJob): Uint8Array {
       mode: job.mode,
       timeoutMs: job.timeoutMs,
       ...(job.lingerMs === undefined ? {} : { lingerMs: job.lingerMs }),
+      ...(job.groupStateFile === undefined ? {} : { groupStateFile: job.groupStateFile }),
       images,
     },
     { useBigInt64: true },

@@ -53,7 +53,7 @@ export {
   type ImageHits,
   type LineCoverageOptions,
 } from './line-coverage.js';
-export { jobImageOf, planImages } from './plan-cache.js';
+export { jobImagesOf, planImages } from './plan-cache.js';
 export {
   decodePlan,
   encodePlan,

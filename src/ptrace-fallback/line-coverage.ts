@@ -163,23 +163,26 @@ export function buildLineCoverage(
 }
 
 /**
- * One-shot groups of `plan`'s sites: sites with the same (file, line, owning function) get the
- * same id (ids 0…n−1, dense), so the helper can restore a whole group at the first trap — the
- * report only needs to know that the line ran in that function.
- * @returns one group id per site.
+ * One-shot groups of the plans' sites: sites with the same (file, line, owning function) get the
+ * same id, in every plan (ids dense from 0), so the helper can restore a whole group at its first
+ * trap and not arm it again in later processes or binaries — the report only needs to know that
+ * the line ran in that function.
+ * @returns per plan, one group id per site.
  */
-export function siteGroups(plan: ImagePlan): Uint32Array {
-  const owners = attributeSites(plan);
+export function siteGroups(plans: readonly ImagePlan[]): Uint32Array[] {
   const ids = new Map<string, number>();
-  const groups = new Uint32Array(plan.sites.length);
-  plan.sites.forEach((site, i) => {
-    const owner = owners.siteOwner[i];
-    const key = `${site.file}\u0000${site.line}\u0000${owner === undefined ? '' : owners.keys[owner]}`;
-    let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = ids.size));
-    groups[i] = id;
+  return plans.map((plan) => {
+    const owners = attributeSites(plan);
+    const groups = new Uint32Array(plan.sites.length);
+    plan.sites.forEach((site, i) => {
+      const owner = owners.siteOwner[i];
+      const key = `${site.file}\u0000${site.line}\u0000${owner === undefined ? '' : owners.keys[owner]}`;
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = ids.size));
+      groups[i] = id;
+    });
+    return groups;
   });
-  return groups;
 }
 
 function compareText(a: string, b: string): number {

@@ -9,17 +9,18 @@ import { planImage, type ImagePlan } from './image-plan.js';
 import { loadStoredPlan, planKey, pruneStoredPlans, storePlan } from './plan-store.js';
 
 /**
- * The job image of a plan: its path, entry, build id, the sites' addresses and, in one-shot mode,
- * their groups ({@link siteGroups}).
+ * The job images of plans: path, entry, build id, the sites' addresses and, in one-shot mode,
+ * their groups ({@link siteGroups}, shared by all the plans).
  */
-export function jobImageOf(plan: ImagePlan, mode: TraceMode): JobImage {
-  return {
+export function jobImagesOf(plans: readonly ImagePlan[], mode: TraceMode): JobImage[] {
+  const groups = mode === 'oneshot' ? siteGroups(plans) : undefined;
+  return plans.map((plan, i) => ({
     path: plan.path,
     entry: plan.entry,
     ...(plan.buildId === undefined ? {} : { buildId: plan.buildId }),
     addresses: plan.sites.map((site) => site.address),
-    ...(mode === 'oneshot' ? { groups: siteGroups(plan) } : {}),
-  };
+    ...(groups === undefined ? {} : { groups: groups[i]! }),
+  }));
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { CoverageSet } from '../model/index.js';
 import type { TraceMode } from './helper-protocol.js';
 import { buildLineCoverage } from './line-coverage.js';
-import { jobImageOf, planImages } from './plan-cache.js';
+import { jobImagesOf, planImages } from './plan-cache.js';
 import { runUnderHelper, type TraceRunResult } from './run-helper.js';
 
 /** Options of {@link traceProgram}. */
@@ -51,7 +51,7 @@ export async function traceProgram(options: TraceProgramOptions): Promise<TraceP
       cwd: options.cwd,
       mode: options.mode,
       timeoutMs: options.timeoutMs,
-      images: plans.map((plan) => jobImageOf(plan, options.mode)),
+      images: jobImagesOf(plans, options.mode),
     },
     stdout: options.stdoutToStderr === true ? 'stderr' : 'inherit',
   });

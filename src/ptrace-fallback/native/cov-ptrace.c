@@ -25,7 +25,10 @@
  *   images: [{ path: str, buildId?: bin, entry: uint, addresses: bin (u64 LE, strictly ascending,
  *            link-time addresses), groups?: bin (u32 LE, one per address) }]
  *            groups (one-shot mode): addresses with the same group id stand for the same thing
- *            (one line of one function); when one traps, the others are restored at once.
+ *            (one line of one function; ids are shared by all images); when one traps, the
+ *            others are restored at once, and a group already hit is not armed again.
+ *   groupStateFile?: str   one byte per group id, shared by successive runs (locked): groups
+ *            hit by earlier runs are not armed; this run's are added at the end.
  *            Executables to arm when a traced process execs them (matched by inode, path or GNU
  *            build id). A traced process other than the root that execs anything else is
  *            detached.
@@ -66,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -438,7 +442,6 @@ typedef struct {
   size_t ngroups;
   uint32_t *group_start;   /* ngroups + 1 offsets into group_members */
   uint32_t *group_members; /* address indices, by group */
-  uint8_t *group_done;     /* a member trapped in some process: skipped when arming later */
 } image_t;
 
 /* One address space (mm): shared by threads and vfork children, copied on fork. */
@@ -468,6 +471,11 @@ typedef struct {
 
 static image_t *images;
 static size_t nimages;
+/* One-shot groups are ids shared by all images (one line of one function, wherever it was
+ * compiled): a group hit in any image or any earlier run is not armed again. */
+static uint8_t *groups_done;
+static size_t ngroups_total;
+static char *group_state_file;
 static int count_mode;
 static uint64_t timeout_ms, linger_ms = 2000;
 static int stdin_fd = -1;
@@ -771,7 +779,7 @@ static long arm_as(as_t *as, pid_t tid) {
       for (size_t k = i; k < j; k++) {
         uint8_t *at = buf + (im->addrs[k] - start);
         if (!im->orig_valid) memcpy(im->orig + k * BP_SIZE, at, BP_SIZE);
-        if (!count_mode && (im->hit[k] || (im->group && im->group_done[im->group[k]]))) continue;
+        if (!count_mode && (im->hit[k] || (im->group && groups_done[im->group[k]]))) continue;
         memcpy(at, BP_BYTES, BP_SIZE);
         in_chunk++;
       }
@@ -786,7 +794,7 @@ static long arm_as(as_t *as, pid_t tid) {
           memset(im->orig + k * BP_SIZE, 0, BP_SIZE);
           continue;
         }
-        if (!count_mode && (im->hit[k] || (im->group && im->group_done[im->group[k]]))) continue;
+        if (!count_mode && (im->hit[k] || (im->group && groups_done[im->group[k]]))) continue;
         if (mem_write(fd, a, BP_BYTES, BP_SIZE) == 0) armed++;
       }
     }
@@ -794,7 +802,7 @@ static long arm_as(as_t *as, pid_t tid) {
   }
   free(buf);
   im->orig_valid = 1;
-  if (as->group_restored) memcpy(as->group_restored, im->group_done, im->ngroups);
+  if (as->group_restored) memcpy(as->group_restored, groups_done, im->ngroups);
   stats.arm_ns += now_ns() - t0;
   return armed;
 }
@@ -1108,7 +1116,7 @@ static void handle_new_task(task_t *t, int event) {
 static void restore_group(as_t *as, pid_t tid, size_t k) {
   image_t *im = &images[as->image];
   uint32_t g = im->group[k];
-  im->group_done[g] = 1;
+  groups_done[g] = 1;
   if (as->group_restored[g]) return;
   as->group_restored[g] = 1;
   for (uint32_t i = im->group_start[g]; i < im->group_start[g + 1]; i++) {
@@ -1345,7 +1353,7 @@ static int parse_image(mpr_t *r, image_t *im) {
       im->group_members = xmalloc((im->n ? im->n : 1) * sizeof(uint32_t));
       for (size_t j = 0; j < im->n; j++) im->group_members[fill[im->group[j]]++] = (uint32_t)j;
       free(fill);
-      im->group_done = xcalloc(im->ngroups, 1);
+      if (im->ngroups > ngroups_total) ngroups_total = im->ngroups;
     }
   }
   return r->err ? -1 : 0;
@@ -1416,6 +1424,7 @@ static int parse_job(const uint8_t *data, size_t len, char *why, size_t why_cap)
     uint64_t u;
     if (mpv_is(&k, "path") && v.type == MP_STR) job_path = mpv_strdup(&v);
     else if (mpv_is(&k, "cwd") && v.type == MP_STR) job_cwd = mpv_strdup(&v);
+    else if (mpv_is(&k, "groupStateFile") && v.type == MP_STR) group_state_file = mpv_strdup(&v);
     else if (mpv_is(&k, "mode") && v.type == MP_STR) {
       if (v.u == 5 && memcmp(v.data, "count", 5) == 0) count_mode = 1;
       else if (v.u == 7 && memcmp(v.data, "oneshot", 7) == 0) count_mode = 0;
@@ -1448,7 +1457,27 @@ static int parse_job(const uint8_t *data, size_t len, char *why, size_t why_cap)
     im->hit = xcalloc(im->n, 1);
     if (count_mode) im->counts = xcalloc(im->n, sizeof(uint64_t));
   }
+  groups_done = xcalloc(ngroups_total ? ngroups_total : 1, 1);
   return 0;
+}
+
+/* Merges the groups hit by earlier runs (from) or this run (to) with the shared state file: one
+ * byte per group id, under an exclusive lock. Failures only cost speed, never correctness. */
+static void sync_group_state(int write_back) {
+  if (!group_state_file || count_mode || !groups_done || ngroups_total == 0) return;
+  int fd = open(group_state_file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  if (flock(fd, LOCK_EX) == 0) {
+    uint8_t *stored = xcalloc(ngroups_total, 1);
+    ssize_t got = pread(fd, stored, ngroups_total, 0);
+    for (ssize_t i = 0; i < got; i++) groups_done[i] |= stored[i];
+    if (write_back) {
+      if (pwrite(fd, groups_done, ngroups_total, 0) < 0) { /* a cache: ignore */
+      }
+    }
+    free(stored);
+  }
+  close(fd);
 }
 
 static uint8_t *read_all(int fd, size_t *len) {
@@ -1555,6 +1584,7 @@ static void report_launch_failure(int stage, int err) {
 }
 
 static void emit_done(const char *reason, int64_t t0) {
+  sync_group_state(1);
   if (count_mode) emit_counts();
   else emit_pending_hits();
   int n = 13 + (have_root_status ? 1 : 0);
@@ -1677,6 +1707,7 @@ int main(int argc, char **argv) {
   }
   free(job);
   if (stdin_fd > 2) fcntl(stdin_fd, F_SETFD, FD_CLOEXEC);
+  sync_group_state(0);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

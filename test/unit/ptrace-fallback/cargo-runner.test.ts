@@ -46,6 +46,7 @@ test('prepareRunnerSession writes the job and a cargo runner config', (t) => {
       mode: 'oneshot',
       timeoutMs: 10,
       images: [],
+      groupStateFile: join(dir, 'groups.state'),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -217,8 +217,13 @@ test('a plan survives the plan store unchanged', (t) => {
   t.deepEqual(decodePlan(encodePlan(original)), original);
 });
 
-test('siteGroups: one group per (file, line, owning function)', (t) => {
-  const groups = siteGroups(plan('/bin/a', SITES, SUBPROGRAMS));
+test('siteGroups: one group per (file, line, owning function), shared by plans', (t) => {
+  const [groups, again] = siteGroups([
+    plan('/bin/a', SITES, SUBPROGRAMS),
+    plan('/bin/b', SITES.slice(6), SUBPROGRAMS),
+  ]) as [Uint32Array, Uint32Array];
+  // the same line of the same function has the same id in every plan
+  t.deepEqual([...again], [...groups.slice(6)]);
   // sites 1 and 2 are both main's line 2; line 3 in main (0x120) and in the closure (0x300) differ
   t.is(groups[1], groups[2]);
   t.not(groups[3], groups[9]);
