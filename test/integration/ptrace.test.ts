@@ -6,7 +6,7 @@
  * refuses (seccomp, missing CAP_SYS_PTRACE in a container).
  */
 import test from 'ava';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -343,3 +343,45 @@ ptest('Ctrl-C (SIGINT) stops the program and still writes the report', async (t)
   const left = await execa('pgrep', ['-f', `^${program} 10 sleep$`], { reject: false });
   t.is(left.stdout.trim(), '', 'the traced program was killed');
 });
+
+ptest(
+  '--engine auto falls back to the breakpoint engine without profiler_builtins, saying why',
+  async (t) => {
+    // a rustc whose `--print sysroot` names a sysroot without the profiler runtime; every other
+    // invocation (cargo's builds) goes to the real rustc
+    const host = /host: (\S+)/.exec((await execa('rustc', ['-vV'])).stdout)![1]!;
+    const fakeSysroot = join(work, 'fake-sysroot');
+    mkdirSync(join(fakeSysroot, 'lib/rustlib', host, 'lib'), { recursive: true });
+    const wrapper = join(work, 'rustc-without-profiler.sh');
+    const realRustc =
+      (await execa('rustup', ['which', 'rustc'], { reject: false })).stdout.trim() || 'rustc';
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--print" ] && [ "$2" = "sysroot" ] && [ $# -eq 2 ]; then echo ${JSON.stringify(fakeSysroot)}; exit 0; fi\nexec ${JSON.stringify(realRustc)} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const crate = join(work, 'basics-auto');
+    cpSync(join(REPO_ROOT, 'test/fixtures/crates/basics'), crate, { recursive: true });
+    const out = join(work, 'auto.json');
+    const result = await execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'test', '--json', out],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1', RUSTC: wrapper } },
+    );
+    t.is(result.exitCode, 0, result.stderr);
+    t.regex(
+      result.stderr,
+      /instrumentation is unavailable: this toolchain has no profiler runtime \(libprofiler_builtins\)/,
+    );
+    t.regex(result.stderr, /using the breakpoint \(ptrace\) engine instead/);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { cov: { engine: string } };
+    t.is(json.cov.engine, 'ptrace');
+    const refused = await execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'test', '--engine', 'instrumented'],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1', RUSTC: wrapper } },
+    );
+    t.is(refused.exitCode, 1);
+    t.regex(refused.stderr, /instrumentation is unavailable/);
+  },
+);
