@@ -16,16 +16,30 @@ export function selectBreakpointSites(
   executable: readonly AddressRange[],
 ): BreakpointSite[] {
   const ranges = [...executable].filter((r) => r.start < r.end).sort(compareStart);
-  const byAddress = new Map<bigint, BreakpointSite>();
+  // Keys as numbers (exact below 2^53, which user-space addresses are); bigint keys hash slowly.
+  const seen = new Set<number | bigint>();
+  const sites: BreakpointSite[] = [];
+  const keys: number[] = [];
   for (const row of rows) {
     if (!row.isStmt || row.endSequence || row.line === 0) continue;
-    if (byAddress.has(row.address) || !inRanges(ranges, row.address)) continue;
-    byAddress.set(row.address, { address: row.address, file: row.file, line: row.line });
+    const address = row.address;
+    const key = address <= MAX_SAFE ? Number(address) : address;
+    if (seen.has(key) || !inRanges(ranges, address)) continue;
+    seen.add(key);
+    sites.push({ address, file: row.file, line: row.line });
+    keys.push(typeof key === 'number' ? key : Number.POSITIVE_INFINITY);
   }
-  return [...byAddress.values()].sort((a, b) =>
-    a.address < b.address ? -1 : a.address > b.address ? 1 : 0,
-  );
+  const order = Array.from(sites.keys()).sort((a, b) => {
+    const d = keys[a]! - keys[b]!;
+    if (d !== 0 && !Number.isNaN(d)) return d;
+    const x = sites[a]!.address;
+    const y = sites[b]!.address;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return order.map((i) => sites[i]!);
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function compareStart(a: AddressRange, b: AddressRange): number {
   return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;

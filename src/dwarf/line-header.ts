@@ -122,6 +122,13 @@ export function readLineProgramHeader(
     );
   }
   const standardOpcodeLengths = r.take(opcodeBase - 1, 'standard_opcode_lengths').slice();
+  if (r.offset > programRelative) {
+    throw r.error(
+      'E_MALFORMED',
+      `header_length ${headerLength} ends inside the fixed header fields (which need ${r.offset - programRelative + headerLength} bytes)`,
+      programRelative - headerLength - offsetBytes,
+    );
+  }
 
   // The tables must stay inside header_length.
   const tables = r.sub(programRelative - r.offset, 'directory and file tables');

@@ -3,12 +3,14 @@
  * executable PT_LOAD segments and the GNU build-id.
  */
 import { CovError, formatOffset, type ByteReader, type ByteSource } from '../binary/index.js';
-import { readElfObject, readGnuBuildId, PN_XNUM } from './elf.js';
+import { NT_GNU_BUILD_ID, PN_XNUM, readElfObject, readGnuBuildId } from './elf.js';
 import { readerAt } from './read-range.js';
 import { detectObjectKind } from './detect-format.js';
 
 /** `p_type` of a loadable segment. */
 export const PT_LOAD = 1;
+/** `p_type` of a segment of notes. */
+export const PT_NOTE = 4;
 /** `p_flags` bit: the segment is executable. */
 export const PF_X = 1;
 /** `e_type` of an executable (fixed addresses). */
@@ -69,6 +71,7 @@ export function readElfImageInfo(source: ByteSource): ElfImageInfo {
     phnum = sh0.u32('sh_info');
   }
   const executableSegments: ElfSegmentRange[] = [];
+  const noteSegments: ProgramHeader[] = [];
   if (phoff !== 0 && phnum > 0) {
     const expected = is64 ? 56 : 32;
     if (phentsize !== expected) {
@@ -87,12 +90,15 @@ export function readElfImageInfo(source: ByteSource): ElfImageInfo {
     );
     for (let i = 0; i < phnum; i++) {
       const segment = readProgramHeader(table, is64);
+      if (segment.type === PT_NOTE && segment.filesz > 0) noteSegments.push(segment);
       if (segment.type === PT_LOAD && (segment.flags & PF_X) !== 0 && segment.memsz > 0n) {
         executableSegments.push({ start: segment.vaddr, end: segment.vaddr + segment.memsz });
       }
     }
   }
-  const buildId = readGnuBuildId(source, parsed);
+  // Stripped section headers leave the PT_NOTE segments to find the build-id in.
+  const buildId =
+    readGnuBuildId(source, parsed) ?? readBuildIdFromNotes(source, littleEndian, noteSegments);
   const type = eType === ET_EXEC ? 'exec' : eType === ET_DYN ? 'dyn' : 'other';
   const info: ElfImageInfo = {
     entry,
@@ -108,7 +114,9 @@ export function readElfImageInfo(source: ByteSource): ElfImageInfo {
 interface ProgramHeader {
   readonly type: number;
   readonly flags: number;
+  readonly offset: number;
   readonly vaddr: bigint;
+  readonly filesz: number;
   readonly memsz: bigint;
 }
 
@@ -116,19 +124,44 @@ function readProgramHeader(r: ByteReader, is64: boolean): ProgramHeader {
   if (is64) {
     const type = r.u32('p_type');
     const flags = r.u32('p_flags');
-    r.skip(8, 'p_offset');
+    const offset = r.u64Number('p_offset');
     const vaddr = r.u64('p_vaddr');
-    r.skip(16, 'p_paddr, p_filesz');
+    r.skip(8, 'p_paddr');
+    const filesz = r.u64Number('p_filesz');
     const memsz = r.u64('p_memsz');
     r.skip(8, 'p_align');
-    return { type, flags, vaddr, memsz };
+    return { type, flags, offset, vaddr, filesz, memsz };
   }
   const type = r.u32('p_type');
-  r.skip(4, 'p_offset');
+  const offset = r.u32('p_offset');
   const vaddr = BigInt(r.u32('p_vaddr'));
-  r.skip(8, 'p_paddr, p_filesz');
+  r.skip(4, 'p_paddr');
+  const filesz = r.u32('p_filesz');
   const memsz = BigInt(r.u32('p_memsz'));
   const flags = r.u32('p_flags');
   r.skip(4, 'p_align');
-  return { type, flags, vaddr, memsz };
+  return { type, flags, offset, vaddr, filesz, memsz };
+}
+
+/** The `NT_GNU_BUILD_ID` descriptor from PT_NOTE segments, for images without section headers. */
+function readBuildIdFromNotes(
+  source: ByteSource,
+  littleEndian: boolean,
+  segments: readonly ProgramHeader[],
+): Uint8Array | undefined {
+  for (const segment of segments) {
+    const r = readerAt(source, segment.offset, segment.filesz, littleEndian, 'PT_NOTE segment');
+    while (r.remaining >= 12) {
+      const namesz = r.u32('note namesz');
+      const descsz = r.u32('note descsz');
+      const type = r.u32('note type');
+      const name = r.take(namesz, 'note name');
+      r.align(4);
+      const desc = r.take(descsz, 'note descriptor');
+      r.align(4);
+      const isGnu = namesz === 4 && name[0] === 0x47 && name[1] === 0x4e && name[2] === 0x55;
+      if (isGnu && type === NT_GNU_BUILD_ID) return desc.slice();
+    }
+  }
+  return undefined;
 }

@@ -20,6 +20,7 @@ export {
   ET_EXEC,
   PF_X,
   PT_LOAD,
+  PT_NOTE,
   readElfImageInfo,
   type ElfImageInfo,
   type ElfSegmentRange,

@@ -425,3 +425,14 @@ test('DW_LNCT_path with a non-string form: E_MALFORMED', (t) => {
   t.is(warnings[0]!.code, 'E_MALFORMED');
   t.regex(warnings[0]!.message, /DW_LNCT_path has non-string form 0xb/);
 });
+
+test('header_length shorter than the fixed header fields: E_MALFORMED at header_length', (t) => {
+  const bad = lineTable({ version: 4, files: [['a.rs', 0]], program: [] });
+  // header_length (after unit_length 4 + version 2) set to 3: ends inside standard_opcode_lengths.
+  new DataView(bad.buffer).setUint32(6, 3, true);
+  const { warnings } = readDebugLine(sections(concat(bad, good)), 'obj');
+  t.is(warnings.length, 1);
+  t.is(warnings[0]!.code, 'E_MALFORMED');
+  t.is(warnings[0]!.byteOffset, 6);
+  t.regex(warnings[0]!.message, /header_length 3 ends inside the fixed header fields/);
+});

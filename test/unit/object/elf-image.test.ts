@@ -8,6 +8,9 @@ interface Segment {
   flags: number;
   vaddr: number;
   memsz: number;
+  /** p_offset and p_filesz (default 0); -1 offset = the build-id note section's data. */
+  offset?: number;
+  filesz?: number;
 }
 
 /** An ELF from {@link buildElf} with `entry`, `type` and a program header table appended. */
@@ -17,6 +20,7 @@ function elfWithSegments(
   eType: number,
   entry: number,
   segments: Segment[],
+  stripSectionHeaders = false,
 ): Uint8Array {
   const elf = buildElf({
     is64,
@@ -33,22 +37,24 @@ function elfWithSegments(
   });
   const w = new ByteWriter(littleEndian).bytes(elf.bytes).align(8);
   const phoff = w.length;
-  for (const s of segments) {
+  for (const segment of segments) {
+    const offset = segment.offset === -1 ? elf.dataOffsets[0]! : (segment.offset ?? 0);
+    const s = { ...segment, offset, filesz: segment.filesz ?? 0 };
     if (is64)
       w.u32(s.type)
         .u32(s.flags)
-        .u64(0)
+        .u64(s.offset)
         .u64(s.vaddr)
         .u64(s.vaddr)
-        .u64(s.memsz)
+        .u64(s.filesz)
         .u64(s.memsz)
         .u64(0x1000);
     else
       w.u32(s.type)
-        .u32(0)
+        .u32(s.offset)
         .u32(s.vaddr)
         .u32(s.vaddr)
-        .u32(s.memsz)
+        .u32(s.filesz)
         .u32(s.memsz)
         .u32(s.flags)
         .u32(0x1000);
@@ -60,11 +66,13 @@ function elfWithSegments(
     view.setBigUint64(32, BigInt(phoff), littleEndian);
     view.setUint16(54, 56, littleEndian);
     view.setUint16(56, segments.length, littleEndian);
+    if (stripSectionHeaders) view.setBigUint64(40, 0n, littleEndian);
   } else {
     view.setUint32(24, entry, littleEndian);
     view.setUint32(28, phoff, littleEndian);
     view.setUint16(42, 32, littleEndian);
     view.setUint16(44, segments.length, littleEndian);
+    if (stripSectionHeaders) view.setUint32(32, 0, littleEndian);
   }
   return out;
 }
@@ -120,4 +128,18 @@ test('readElfImageInfo: not ELF → E_BAD_MAGIC; wrong e_phentsize → E_MALFORM
     instanceOf: CovError,
   });
   t.is(truncated.code, 'E_TRUNCATED');
+});
+
+test('readElfImageInfo: without section headers the build-id comes from a PT_NOTE segment', (t) => {
+  for (const is64 of [true, false]) {
+    const note = gnuBuildIdNote(true, counting(20, 0x40));
+    const withNote: Segment[] = [
+      ...segments,
+      { type: 4, flags: 4, vaddr: 0x300, memsz: note.length, offset: -1, filesz: note.length },
+    ];
+    const stripped = elfWithSegments(is64, true, 3, 0x1230, withNote, true);
+    const info = readElfImageInfo(bytesSource('stripped', stripped));
+    t.deepEqual(info.buildId, counting(20, 0x40));
+    t.deepEqual(info.executableSegments, [{ start: 0x1000n, end: 0x6432n }]);
+  }
 });
