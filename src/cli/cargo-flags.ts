@@ -16,7 +16,8 @@ export interface CargoFlags {
   target?: string;
   'manifest-path'?: string;
   'target-dir'?: string;
-  'no-fail-fast'?: boolean;
+  /** `--no-fail-fast` (yargs reads it as the negation of `--fail-fast`). */
+  'fail-fast'?: boolean;
   test?: string[];
   lib?: boolean;
   bin?: string[];
@@ -54,7 +55,11 @@ export function withCargoFlags<T>(yargs: Argv<T>): Argv<T & CargoFlags> {
       group: g,
       describe: "cov's target dir (default <workspace>/target/cov)",
     })
-    .option('no-fail-fast', { type: 'boolean', group: g })
+    .option('fail-fast', {
+      type: 'boolean',
+      group: g,
+      describe: 'Stop at the first failing test binary (--no-fail-fast runs them all)',
+    })
     .option('lib', { type: 'boolean', group: g })
     .option('bin', { type: 'string', array: true, group: g })
     .option('test', { type: 'string', array: true, group: g })
@@ -73,7 +78,7 @@ export function cargoArgsOf(flags: CargoFlags): string[] {
   if (flags.release === true) args.push('--release');
   if (flags.profile !== undefined) args.push('--profile', flags.profile);
   if (flags.target !== undefined) args.push('--target', flags.target);
-  if (flags['no-fail-fast'] === true) args.push('--no-fail-fast');
+  if (flags['fail-fast'] === false) args.push('--no-fail-fast');
   if (flags.lib === true) args.push('--lib');
   for (const b of flags.bin ?? []) args.push('--bin', b);
   for (const t of flags.test ?? []) args.push('--test', t);

@@ -2,8 +2,8 @@
  * `cov compare`: instrumented and breakpoint coverage of the same tests, line by line — run both
  * engines, or read two earlier results (`--from A B`: coverage databases or `--json` outputs).
  */
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
@@ -25,6 +25,8 @@ import {
   createFileFilter,
   type CoverageSet,
 } from '../model/index.js';
+import { readCargoMetadata } from '../llvm-bridge/index.js';
+import { cargoArgsOf, type CargoFlags } from './cargo-flags.js';
 import { writeOutput } from './output.js';
 import { loadFromDatabases } from './store-options.js';
 
@@ -240,4 +242,66 @@ export async function compareFrom(flags: CompareFlags, version: string): Promise
   const b = readResult(from[1]!, version);
   const { instrumented, breakpoint } = pairByEngine(a, b, [from[0]!, from[1]!]);
   await writeComparison(instrumented, breakpoint, flags, {});
+}
+
+/** Runs one `cov test` (or `cov run`) in-process; resolves to its exit code. */
+export type RunCov = (args: readonly string[]) => Promise<number>;
+
+/**
+ * `cov compare [cargo flags] [-- test args]`: runs the tests under each engine (through `runCov`,
+ * each writing a JSON export to a temporary folder that is removed afterwards), then compares.
+ * @returns 0, or 2 when the tests failed under either engine (the comparison is still printed)
+ */
+export async function compareRun(
+  flags: CompareFlags & CargoFlags & { '--'?: (string | number)[] },
+  runCov: RunCov,
+): Promise<number> {
+  const temp = mkdtempSync(join(tmpdir(), 'cov-compare-'));
+  try {
+    const common = [
+      ...cargoArgsOf(flags),
+      ...(flags['manifest-path'] === undefined ? [] : ['--manifest-path', flags['manifest-path']]),
+      ...(flags['target-dir'] === undefined ? [] : ['--target-dir', flags['target-dir']]),
+      '--no-save',
+      '--no-default-ignore-filename-regex',
+      ...(flags.quiet === true ? ['--quiet'] : []),
+    ];
+    const testArgs = (flags['--'] ?? []).map(String);
+    const results: string[] = [];
+    let failed = false;
+    for (const engine of ['instrumented', 'ptrace'] as const) {
+      const out = join(temp, `${engine}.json`);
+      if (flags.quiet !== true)
+        process.stderr.write(`cov compare: running the tests (${engine})\n`);
+      const code = await runCov([
+        'test',
+        '--engine',
+        engine,
+        '--json',
+        out,
+        ...common,
+        '--',
+        ...testArgs,
+      ]);
+      if (code === 2) failed = true;
+      else if (code !== 0) {
+        throw new CovError('E_PROCESS', `the ${engine} run failed (exit ${code}); see above`);
+      }
+      results.push(out);
+    }
+    const instrumented = readJsonExport(readFileSync(results[0]!, 'utf8'), results[0]!);
+    const breakpoint = readJsonExport(readFileSync(results[1]!, 'utf8'), results[1]!);
+    const metadata = await readCargoMetadata({
+      env: process.env,
+      cwd: process.cwd(),
+      manifestPath: flags['manifest-path'],
+    });
+    await writeComparison(instrumented, breakpoint, flags, {
+      workspaceRoot: metadata.workspaceRoot,
+      targetDir: flags['target-dir'] ?? join(metadata.targetDir, 'cov'),
+    });
+    return failed ? 2 : 0;
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
 }

@@ -167,7 +167,7 @@ export async function writeReports(
   if (added !== undefined) requests.push(...added.requests);
   const defaultTable = requests.length === 0 && !wantsHtml(flags);
   if (defaultTable) {
-    let table = renderSummaryTable(report);
+    let table = renderSummaryTable(report, { engine: set.metadata.engine });
     if (flags['show-missing-lines'] === true) table += renderMissingLines(set, report);
     requests.push({ path: flags['output-path'], render: () => table });
   }

@@ -8,7 +8,6 @@ import { CovError } from '../binary/index.js';
 import {
   buildBin,
   buildTests,
-  checkInstrumentationSupport,
   clearOwnProfiles,
   detectToolchain,
   instrumentationEnv,
@@ -29,9 +28,19 @@ import {
   type GateFlags,
   type GatePlan,
 } from './gate-options.js';
+import { compareFrom, compareRun, withCompareFlags } from './compare-command.js';
 import { wantsHtml } from './html-options.js';
+import { functionDatabase } from '../store/index.js';
 import { loadCoverage } from './load.js';
 import { runMerge, withMergeFlags, type MergeFlags } from './merge-command.js';
+import {
+  commandCargoPtrace,
+  commandTrace,
+  selectEngine,
+  withEngineFlags,
+  withPtraceFlags,
+  type EngineFlags,
+} from './ptrace-command.js';
 import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
 import {
   loadFromDatabases,
@@ -83,15 +92,6 @@ async function resolvePaths(flags: CargoFlags): Promise<Paths> {
     targetDir,
     profrawDir: join(targetDir, 'profraw'),
   };
-}
-
-async function requireInstrumentation(): Promise<ToolchainInfo> {
-  const toolchain = await detectToolchain({ cwd: process.cwd() });
-  const support = checkInstrumentationSupport(toolchain);
-  if (!support.ok) {
-    throw new CovError('E_TOOLCHAIN', `instrumentation is unavailable: ${support.reason}`);
-  }
-  return toolchain;
 }
 
 function toolchainLabel(t: ToolchainInfo): string {
@@ -162,11 +162,54 @@ async function commandTest(
     GateFlags &
     CargoFlags &
     CommonFlags &
-    StoreFlags & { '--'?: (string | number)[] },
+    StoreFlags &
+    EngineFlags & { '--'?: (string | number)[] },
   mode: 'test' | 'run',
 ): Promise<number> {
+  const engine = await selectEngine(argv.engine);
+  if (engine.engine === 'ptrace') {
+    const paths = await resolvePaths(argv);
+    const gate = await prepareGate(argv, {
+      root: paths.workspaceRoot,
+      quiet: argv.quiet === true,
+      version: VERSION,
+    });
+    const savePath = resolveSavePath(argv, paths.targetDir, true);
+    return commandCargoPtrace(
+      argv,
+      mode,
+      { toolchain: engine.toolchain, version: VERSION },
+      {
+        outputs: (set, report) => gate.outputs(set, report),
+        finish: (set, exitStatus) => {
+          if (savePath !== undefined) {
+            const sizeBytes = saveDatabase(
+              savePath,
+              functionDatabase(set.functions, {
+                toolVersion: VERSION,
+                createdAt: new Date().toISOString(),
+                argv: process.argv.slice(2),
+                exitStatus,
+                objects: set.metadata.objects,
+                profiles: [],
+                workspaceRoot: paths.workspaceRoot,
+                targetDir: paths.targetDir,
+                ...(set.metadata.toolchain === undefined
+                  ? {}
+                  : { toolchain: set.metadata.toolchain }),
+              }),
+            );
+            if (argv.quiet !== true) {
+              process.stderr.write(`coverage database: ${savePath} (${sizeBytes} bytes)\n`);
+            }
+          }
+          return gate.finish();
+        },
+      },
+    );
+  }
   const progress = createProgress(argv.quiet === true);
-  const toolchain = await requireInstrumentation();
+  const toolchain = engine.toolchain;
   const paths = await resolvePaths(argv);
   const gate = await prepareGate(argv, {
     root: paths.workspaceRoot,
@@ -414,14 +457,19 @@ export function buildParser(args: readonly string[]): Argv {
     )
     .parserConfiguration({ 'populate--': true })
     .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
-      common(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))).usage(
-        '$0 test [options] [-- <test args>]',
-      ),
+      common(
+        withEngineFlags(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))),
+      ).usage('$0 test [options] [-- <test args>]'),
     )
     .command('run', 'Build and run a binary with instrumentation, then report', (y) =>
-      common(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))).usage(
-        '$0 run [options] [-- <program args>]',
-      ),
+      common(
+        withEngineFlags(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))),
+      ).usage('$0 run [options] [-- <program args>]'),
+    )
+    .command(
+      'trace',
+      'Run any program with line tables under the breakpoint (ptrace) engine, then report',
+      (y) => common(withPtraceFlags(withReportFlags(y))).usage('$0 trace [options] -- BIN [ARGS…]'),
     )
     .command('report', 'Report from existing profiles and binaries, or from databases', (y) =>
       common(withGateFlags(withFromFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), false))))
@@ -441,6 +489,14 @@ export function buildParser(args: readonly string[]): Argv {
     .command('merge <databases..>', 'Merge coverage databases (test shards) into one', (y) =>
       common(withMergeFlags(y)),
     )
+    .command(
+      'compare',
+      'Run the tests under both engines (or read two results) and compare line coverage',
+      (y) =>
+        common(withCompareFlags(withCargoFlags(y))).usage(
+          '$0 compare [options] [-- <test args>]\n$0 compare --from A B [options]',
+        ),
+    )
     .command('show-env', 'Print the environment that instruments any other build', (y) =>
       withCargoFlags(y)
         .option('export-prefix', { type: 'boolean', describe: 'Prefix lines with `export `' })
@@ -457,7 +513,7 @@ export function buildParser(args: readonly string[]): Argv {
       }),
     )
     .epilogue(EXIT_CODES_HELP)
-    .demandCommand(1, 'give a command: test, run, report, merge, show-env or clean')
+    .demandCommand(1, 'give a command: test, run, trace, report, merge, compare, show-env or clean')
     .strictCommands()
     .strictOptions()
     .version(VERSION)
@@ -486,10 +542,20 @@ export async function runCli(args: readonly string[]): Promise<number> {
         return await commandTest(argv as never, 'test');
       case 'run':
         return await commandTest(argv as never, 'run');
+      case 'trace':
+        return await commandTrace(argv as never, VERSION);
       case 'report':
         return await commandReport(argv as never);
       case 'merge':
         return commandMerge(argv as never);
+      case 'compare': {
+        const flags = argv as never as Parameters<typeof compareRun>[0];
+        if ((flags.from ?? []).length > 0) {
+          await compareFrom(flags, VERSION);
+          return EXIT_OK;
+        }
+        return await compareRun(flags, (inner) => runCli(inner));
+      }
       case 'show-env':
         return await commandShowEnv(argv as never);
       case 'clean':

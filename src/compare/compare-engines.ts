@@ -22,9 +22,9 @@ import {
  * engines can measure: `instrumented-only-covered`, `breakpoint-only-covered`. Lines only one
  * engine can measure, by cause: `no-address-unexecuted` (regions but no line-table address, and no
  * instantiation ran: a generic never monomorphised or a function rustc did not codegen),
- * `no-address-inlined` (regions that ran but no address: inlined or optimised into another line),
- * `no-region-test-harness` (an address on a `#[test]` attribute or in a test module's glue that
- * rustc maps no region to), `no-region-macro` (an address inside a macro invocation or definition),
+ * `no-address-executed` (regions that ran but no address: a line without instructions of its own,
+ * or inlined), `no-region-generated` (an address in compiler-generated code rustc does not
+ * instrument: `#[derive]` impls, `#[test]` registration, the test harness `main`), `no-region-macro` (an address inside a macro invocation or definition),
  * `no-region-in-function` (an address inside a function rustc instruments, on a line no region
  * maps: declarations, closing braces, drop glue), `unexplained` (none of these).
  */
@@ -34,8 +34,8 @@ export type LineCategory =
   | 'instrumented-only-covered'
   | 'breakpoint-only-covered'
   | 'no-address-unexecuted'
-  | 'no-address-inlined'
-  | 'no-region-test-harness'
+  | 'no-address-executed'
+  | 'no-region-generated'
   | 'no-region-macro'
   | 'no-region-in-function'
   | 'unexplained';
@@ -47,8 +47,8 @@ export const LINE_CATEGORIES: readonly LineCategory[] = [
   'instrumented-only-covered',
   'breakpoint-only-covered',
   'no-address-unexecuted',
-  'no-address-inlined',
-  'no-region-test-harness',
+  'no-address-executed',
+  'no-region-generated',
   'no-region-macro',
   'no-region-in-function',
   'unexplained',
@@ -64,10 +64,10 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
     'the breakpoint was hit but the line’s regions count 0 (code rustc attributes to this line outside the counted region, e.g. unwinding or drop glue)',
   'no-address-unexecuted':
     'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
-  'no-address-inlined':
-    'regions that ran but no line-table address: inlined or optimised into another line',
-  'no-region-test-harness':
-    'an address but no region: `#[test]` attributes and test-module glue are not instrumented',
+  'no-address-executed':
+    'regions that ran but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
+  'no-region-generated':
+    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
   'no-region-in-function':
     'an address inside an instrumented function on a line no region maps (declarations, closing braces, drop glue)',
@@ -191,27 +191,39 @@ function instrumentedFacts(set: CoverageSet, filename: string): InstrumentedFact
   return { macroLines, functionSpans };
 }
 
-const TEST_ATTRIBUTE = /^\s*#\[(tokio::)?test\b/;
+const ATTRIBUTE_LINE = /^\s*#\[/;
+/** Trait impls that `#[derive]` writes (legacy `core..fmt..Debug`, v0 `4core3fmt5Debug`, plain). */
+const DERIVED_IMPL =
+  /core(::|\.\.|\d+)(fmt(::|\.\.|\d+)Debug|cmp(::|\.\.|\d+)(PartialEq|Eq|PartialOrd|Ord)|clone(::|\.\.|\d+)Clone|hash(::|\.\.|\d+)Hash|default(::|\.\.|\d+)Default)/;
+/** The test harness's generated `crate::main` (legacy mangling) or a test module's glue. */
+const HARNESS_FUNCTION = /^_ZN\d+[A-Za-z0-9_]+4main17h[0-9a-f]{16}E$|(^|::)tests?::/;
 
-function isTestHarnessLine(
+/** Names of the breakpoint-engine functions that own `line` of `filename`. */
+function owningFunctions(set: CoverageSet, filename: string, line: number): string[] {
+  const names: string[] = [];
+  for (const index of set.recordsByFile.get(filename) ?? []) {
+    const record = set.functions[index]!;
+    const r = record.regions;
+    for (let o = 0; o < r.length; o += CODE_STRIDE) {
+      if (record.filenames[r[o + F_FILE_ID]!] === filename && r[o + F_LINE_START] === line) {
+        names.push(record.name);
+        break;
+      }
+    }
+  }
+  return names;
+}
+
+function isGeneratedLine(
   text: readonly string[] | undefined,
   line: number,
   breakpointSet: CoverageSet,
   filename: string,
 ): boolean {
-  if (text !== undefined && TEST_ATTRIBUTE.test(text[line - 1] ?? '')) return true;
-  // test-module glue: a breakpoint-engine function named …::tests::… owning the line
-  for (const index of breakpointSet.recordsByFile.get(filename) ?? []) {
-    const record = breakpointSet.functions[index]!;
-    if (!/(^|::)tests?::|_test_|\{\{test/.test(record.name)) continue;
-    const r = record.regions;
-    for (let o = 0; o < r.length; o += CODE_STRIDE) {
-      if (record.filenames[r[o + F_FILE_ID]!] === filename && r[o + F_LINE_START] === line) {
-        return true;
-      }
-    }
-  }
-  return false;
+  if (text !== undefined && ATTRIBUTE_LINE.test(text[line - 1] ?? '')) return true;
+  return owningFunctions(breakpointSet, filename, line).some(
+    (name) => DERIVED_IMPL.test(name) || HARNESS_FUNCTION.test(name),
+  );
 }
 
 function categorize(
@@ -230,9 +242,9 @@ function categorize(
   }
   const owners = facts.functionSpans.filter((s) => s.first <= line && line <= s.last);
   if (inst.coverable) {
-    return owners.some((s) => s.executed) ? 'no-address-inlined' : 'no-address-unexecuted';
+    return owners.some((s) => s.executed) ? 'no-address-executed' : 'no-address-unexecuted';
   }
-  if (harness(line)) return 'no-region-test-harness';
+  if (harness(line)) return 'no-region-generated';
   if (facts.macroLines.has(line)) return 'no-region-macro';
   if (owners.length > 0) return 'no-region-in-function';
   return 'unexplained';
@@ -264,7 +276,7 @@ export function compareEngines(
         text = options.readSource?.(filename)?.split('\n');
         textRead = true;
       }
-      return isTestHarnessLine(text, line, breakpoint, filename);
+      return isGeneratedLine(text, line, breakpoint, filename);
     };
     const lineNumbers = [...new Set([...inst.keys(), ...bp.keys()])].sort((a, b) => a - b);
     const counts = emptyCategoryCounts();

@@ -9,10 +9,12 @@ export {
   type JsonOptions,
 } from './json.js';
 export {
+  PTRACE_ENGINE_NOTE,
   commonPrefixLength,
   renderMissingLines,
   renderSummaryTable,
   uncoveredLineRanges,
+  type SummaryTableOptions,
 } from './summary-table.js';
 export { formatCount, renderText } from './text.js';
 // The HTML report (src/report/html/) is imported on demand: handlebars and highlight.js cost

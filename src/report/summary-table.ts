@@ -65,26 +65,48 @@ function cells(s: CoverageSummary): string[] {
   ];
 }
 
-function row(name: string, nameWidth: number, values: string[]): string {
-  return name.padEnd(nameWidth) + values.map((v, i) => v.padStart(WIDTHS[i]!)).join('');
+/** Options of {@link renderSummaryTable}. */
+export interface SummaryTableOptions {
+  /**
+   * `ptrace`: the data came from the breakpoint engine, which measures lines only: a note line
+   * first, and only the Functions and Lines columns (its regions are one per line, and it has no
+   * branches).
+   */
+  readonly engine?: 'instrumented' | 'ptrace';
 }
 
+/** First line of every text report from the breakpoint engine. */
+export const PTRACE_ENGINE_NOTE =
+  'Line coverage from the breakpoint (ptrace) engine: regions and branches are not measured.';
+
+/** Column indices of the Functions and Lines groups in {@link HEADERS}. */
+const LINE_ONLY_COLUMNS = [3, 4, 5, 6, 7, 8];
+
 /** Renders the table (ends with a newline). */
-export function renderSummaryTable(report: ReportFiles): string {
+export function renderSummaryTable(report: ReportFiles, options: SummaryTableOptions = {}): string {
+  const lineOnly = options.engine === 'ptrace';
+  const pick = (values: string[]): string[] =>
+    lineOnly ? LINE_ONLY_COLUMNS.map((i) => values[i]!) : values;
+  const widths = pick(WIDTHS.map(String)).map(Number);
+  const line = (name: string, nameWidth: number, values: string[]): string =>
+    name.padEnd(nameWidth) +
+    pick(values)
+      .map((v, i) => v.padStart(widths[i]!))
+      .join('');
   const prefix = commonPrefixLength(report.files.map((f) => f.filename));
   const withFunctions = report.files.filter((f) => f.summary.functions.count > 0);
   const empty = report.files.filter((f) => f.summary.functions.count === 0);
   const names = withFunctions.map((f) => f.filename.slice(prefix));
   const nameWidth = Math.max(MIN_NAME_WIDTH, ...names.map((n) => n.length));
-  const header = row('Filename', nameWidth, HEADERS);
+  const header = line('Filename', nameWidth, HEADERS);
   const divider = '-'.repeat(header.length);
-  const out = [header, divider];
-  withFunctions.forEach((f, i) => out.push(row(names[i]!, nameWidth, cells(f.summary))));
+  const out = lineOnly ? [PTRACE_ENGINE_NOTE, header, divider] : [header, divider];
+  withFunctions.forEach((f, i) => out.push(line(names[i]!, nameWidth, cells(f.summary))));
   if (empty.length > 0) {
     out.push('', 'Files which contain no functions:');
-    for (const f of empty) out.push(row(f.filename.slice(prefix), nameWidth, cells(f.summary)));
+    for (const f of empty) out.push(line(f.filename.slice(prefix), nameWidth, cells(f.summary)));
   }
-  out.push(divider, row('TOTAL', nameWidth, cells(report.totals)));
+  out.push(divider, line('TOTAL', nameWidth, cells(report.totals)));
   return out.join('\n') + '\n';
 }
 

@@ -4,6 +4,7 @@
  */
 import { fileView, forEachLineCount, type CoverageSet } from '../model/index.js';
 import type { ReportFiles } from './report-files.js';
+import { PTRACE_ENGINE_NOTE } from './summary-table.js';
 
 /** Formats a count as llvm-cov show does: exact below 1000, else k/M/G/T/P/E with 2 decimals. */
 export function formatCount(count: bigint): string {
@@ -27,7 +28,7 @@ export function renderText(
   report: ReportFiles,
   readSource: (filename: string) => string | undefined,
 ): string {
-  const out: string[] = [];
+  const out: string[] = set.metadata.engine === 'ptrace' ? [PTRACE_ENGINE_NOTE, ''] : [];
   for (const { filename } of report.files) {
     const source = readSource(filename);
     const sourceLines = source === undefined ? [] : source.split(/\r?\n/);

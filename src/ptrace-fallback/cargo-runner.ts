@@ -1,0 +1,138 @@
+/**
+ * The cargo side of the breakpoint engine: the build environment (line tables, no
+ * instrumentation, a target directory of its own) and running cargo's test binaries through the
+ * helper in runner mode (`target.runner`), so cargo itself gives every test binary the
+ * environment, working directory, arguments and order that plain `cargo test` gives it.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeMulti } from '@msgpack/msgpack';
+import { CovError } from '../binary/index.js';
+import { encodeRustflags, rustflagsFromEnv, applyVars } from '../llvm-bridge/index.js';
+import { EventCollector } from './event-collector.js';
+import { encodeJob, type HelperEvent, type RunnerJob } from './helper-protocol.js';
+
+/**
+ * rustc flags of a breakpoint-engine build: limited debug info, every function kept (without
+ * `link-dead-code` uncalled functions have no line rows, so their lines would not count as
+ * coverable), symbols and debug info kept in the executable.
+ *
+ * `debuginfo=limited` rather than `line-tables-only`: with line tables only, rustc emits no
+ * `DW_TAG_subprogram` for the crate's own (non-inlined) functions, so hits could not be attributed
+ * to functions; `limited` adds those DIEs (names, linkage names, decl file/line) but no types or
+ * variables, and measured a <1% larger test binary on the `basics` fixture.
+ * @see ../../../shared/spec/ptrace-engine.md "Breakpoints"
+ */
+export const PTRACE_RUSTFLAGS: readonly string[] = [
+  '-C',
+  'debuginfo=limited',
+  '-C',
+  'link-dead-code',
+  '-C',
+  'strip=none',
+  '-C',
+  'split-debuginfo=off',
+];
+
+/** Flags that must not reach a breakpoint-engine build (instrumentation from `cov show-env`). */
+const INSTRUMENTATION_FLAGS = new Set(['instrument-coverage', '-Cinstrument-coverage']);
+
+/**
+ * The environment for `cargo build`/`cargo test` of the breakpoint engine: the base environment's
+ * rustflags without `-C instrument-coverage`, then {@link PTRACE_RUSTFLAGS};
+ * `CARGO_TARGET_DIR=<covTargetDir>/ptrace`, so the instrumented build in `<covTargetDir>` stays
+ * valid.
+ * @returns a complete environment (strings only).
+ */
+export function ptraceBuildEnv(
+  covTargetDir: string,
+  baseEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const base = rustflagsFromEnv(baseEnv);
+  const kept: string[] = [];
+  for (let i = 0; i < base.length; i++) {
+    const flag = base[i]!;
+    if (flag === '-C' && INSTRUMENTATION_FLAGS.has(base[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    if (INSTRUMENTATION_FLAGS.has(flag)) continue;
+    kept.push(flag);
+  }
+  const rustflags = encodeRustflags([...kept, ...PTRACE_RUSTFLAGS]);
+  return applyVars(baseEnv, {
+    set: { ...rustflags.set, CARGO_TARGET_DIR: ptraceTargetDir(covTargetDir) },
+    unset: rustflags.unset,
+  });
+}
+
+/** `<covTargetDir>/ptrace`: where breakpoint-engine builds go. */
+export function ptraceTargetDir(covTargetDir: string): string {
+  return join(covTargetDir, 'ptrace');
+}
+
+/** Files of one runner session. */
+export interface RunnerSession {
+  /** The job file every runner invocation reads. */
+  readonly jobFile: string;
+  /** Where each runner invocation writes `events-<pid>.msgpack`. */
+  readonly eventsDir: string;
+  /** `--config` value for cargo: `target.'cfg(all())'.runner = [helper, --job, …, --events, …]`. */
+  readonly cargoConfig: string;
+}
+
+/**
+ * Writes the job file, an empty events directory and (in one-shot mode, through the helper) a
+ * group state file shared by the runs under `sessionDir` (cov's own directory, cleared first), and
+ * returns the cargo `--config` value that makes the helper cargo's runner.
+ * @throws CovError `E_IO` when the files cannot be written.
+ */
+export function prepareRunnerSession(
+  sessionDir: string,
+  helper: string,
+  job: RunnerJob,
+): RunnerSession {
+  const jobFile = join(sessionDir, 'job.msgpack');
+  const eventsDir = join(sessionDir, 'events');
+  const groupStateFile = join(sessionDir, 'groups.state');
+  try {
+    rmSync(eventsDir, { recursive: true, force: true });
+    rmSync(groupStateFile, { force: true });
+    mkdirSync(eventsDir, { recursive: true });
+    writeFileSync(jobFile, encodeJob({ ...job, groupStateFile }));
+  } catch (cause) {
+    throw new CovError('E_IO', `cannot write the ptrace job into ${sessionDir}`, { cause });
+  }
+  // JSON strings are valid TOML basic strings
+  const runner = [helper, '--job', jobFile, '--events', eventsDir].map((s) => JSON.stringify(s));
+  return { jobFile, eventsDir, cargoConfig: `target.'cfg(all())'.runner=[${runner.join(',')}]` };
+}
+
+/**
+ * Reads every event file of a session into one collector (one `done` per traced program). A file
+ * cut short (a runner killed mid-write) keeps the events before the cut.
+ * @returns the collector; its `outcomes` are in file-name order.
+ */
+export function readRunnerEvents(eventsDir: string, imageSizes: readonly number[]): EventCollector {
+  const collector = new EventCollector(imageSizes);
+  let names: string[];
+  try {
+    names = readdirSync(eventsDir).filter((n) => n.endsWith('.msgpack'));
+  } catch {
+    return collector;
+  }
+  for (const name of names.sort()) {
+    const bytes = readFileSync(join(eventsDir, name));
+    try {
+      for (const event of decodeMulti(bytes)) collector.add(event as HelperEvent);
+    } catch {
+      collector.warnings.push({
+        severity: 'warning',
+        code: 'W_PTRACE',
+        message: `${name}: event file ends mid-record (a runner was killed); kept what was written`,
+        source: join(eventsDir, name),
+      });
+    }
+  }
+  return collector;
+}

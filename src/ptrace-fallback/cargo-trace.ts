@@ -1,0 +1,183 @@
+/**
+ * `cov test --engine ptrace` / `cov run --engine ptrace`: build with line tables, then let cargo
+ * run the test binaries (or the program) with the helper as its runner, and turn the hits into a
+ * line-coverage {@link CoverageSet}.
+ */
+import { join } from 'node:path';
+import type { Diagnostic } from '../binary/index.js';
+import {
+  buildBin,
+  buildTests,
+  cargoProgram,
+  runProgram,
+  runTests,
+  type BuildResult,
+  type RunResult,
+} from '../llvm-bridge/index.js';
+import type { CoverageSet } from '../model/index.js';
+import {
+  PTRACE_RUSTFLAGS,
+  ptraceBuildEnv,
+  ptraceTargetDir,
+  prepareRunnerSession,
+  readRunnerEvents,
+} from './cargo-runner.js';
+import { addStatistics, type TraceRunOutcome } from './event-collector.js';
+import type { TraceMode, TraceStatistics } from './helper-protocol.js';
+import { buildLineCoverage } from './line-coverage.js';
+import { jobImagesOf, planImages } from './plan-cache.js';
+
+/** Options of {@link traceCargo}. */
+export interface CargoTraceOptions {
+  /** `test`: `cargo test` (every test binary); `run`: `cargo run` (one program). */
+  readonly command: 'test' | 'run';
+  /** Path of the helper (see `ensureHelper`). */
+  readonly helper: string;
+  /** cov's own target directory (`<target>/cov`); the build goes to its `ptrace/` subdir. */
+  readonly covTargetDir: string;
+  /** The environment to start from (usually `process.env`). */
+  readonly baseEnv: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly manifestPath?: string | undefined;
+  /** Cargo arguments (`-p x`, `--features y`, …). */
+  readonly cargoArgs?: readonly string[];
+  /** Arguments after `--` (test harness arguments, or the program's). */
+  readonly programArgs?: readonly string[];
+  readonly mode: TraceMode;
+  /** Per traced program; 0 = none. */
+  readonly timeoutMs: number;
+  /** Send the programs' stdout to stderr (when a report goes to stdout). */
+  readonly stdoutToStderr?: boolean;
+  readonly onProgress?: (message: string) => void;
+  readonly toolchain?: string;
+}
+
+/** What {@link traceCargo} produced. */
+export interface CargoTraceResult {
+  readonly set: CoverageSet;
+  /** Cargo's own verdict: every test binary (or the program) passed. */
+  readonly passed: boolean;
+  readonly cargo: RunResult;
+  /** One per traced program, in no particular order. */
+  readonly outcomes: readonly TraceRunOutcome[];
+  readonly statistics: TraceStatistics;
+  /** The executables that were planned (test binaries or the program, then other bins). */
+  readonly binaries: readonly string[];
+  /** Sites planned over all binaries. */
+  readonly breakpoints: number;
+}
+
+/**
+ * Builds, runs and collects. The build uses {@link ptraceBuildEnv}; every executable of the build
+ * (test binaries and the workspace's bins, which tests may spawn) is armed when a traced process
+ * runs it.
+ *
+ * @throws CovError `E_PROCESS` when the build fails or the helper cannot trace (its reason and
+ *   advice in the message), `E_TOOLCHAIN` when cargo is missing, `E_USAGE` when a built binary has
+ *   no line tables.
+ */
+export async function traceCargo(options: CargoTraceOptions): Promise<CargoTraceResult> {
+  const env = ptraceBuildEnv(options.covTargetDir, options.baseEnv);
+  const location = {
+    env,
+    cwd: options.cwd,
+    manifestPath: options.manifestPath,
+    cargoArgs: options.cargoArgs ?? [],
+  };
+  options.onProgress?.(
+    `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}), no instrumentation`,
+  );
+  const build: BuildResult =
+    options.command === 'test'
+      ? await buildTests({ ...location, stderr: 'inherit', ...progressOf(options) })
+      : await buildBin({ ...location, stderr: 'inherit', ...progressOf(options) });
+  const bins = build.artifacts
+    .filter((a) => a.executable !== undefined && a.targetKinds.includes('bin') && !a.test)
+    .map((a) => a.executable!);
+  const binaries = [...build.binaries, ...bins];
+  options.onProgress?.(`reading the line tables of ${new Set(binaries).size} executables`);
+  const { plans, warnings } = planImages(binaries, {
+    storeDir: join(ptraceTargetDir(options.covTargetDir), 'plans'),
+  });
+  const breakpoints = plans.reduce((n, plan) => n + plan.sites.length, 0);
+  const session = prepareRunnerSession(
+    join(options.covTargetDir, 'ptrace-session'),
+    options.helper,
+    {
+      mode: options.mode,
+      timeoutMs: options.timeoutMs,
+      images: jobImagesOf(plans, options.mode),
+    },
+  );
+  options.onProgress?.(
+    `running under the breakpoint engine (${options.mode}, ${breakpoints} breakpoints in ${plans.length} executables)`,
+  );
+  const cargoArgs = [...location.cargoArgs, '--config', session.cargoConfig];
+  const cargo = await ignoringInterrupts(() =>
+    options.command === 'test'
+      ? runTests({
+          ...location,
+          cargoArgs,
+          testArgs: options.programArgs ?? [],
+          stdoutToStderr: options.stdoutToStderr === true,
+        })
+      : runProgram(
+          cargoProgram(env),
+          [
+            'run',
+            ...(options.manifestPath === undefined
+              ? []
+              : ['--manifest-path', options.manifestPath]),
+            ...cargoArgs,
+            ...((options.programArgs ?? []).length > 0 ? ['--', ...options.programArgs!] : []),
+          ],
+          env,
+          { cwd: options.cwd, stdoutToStderr: options.stdoutToStderr === true },
+        ),
+  );
+  const collector = readRunnerEvents(
+    session.eventsDir,
+    plans.map((plan) => plan.sites.length),
+  );
+  const failure = collector.failureError();
+  if (failure !== undefined) throw failure;
+  const allWarnings: Diagnostic[] = [...warnings, ...collector.warnings];
+  const set = buildLineCoverage(
+    plans.map((plan, i) => ({ plan, counts: collector.counts[i]! })),
+    {
+      mode: options.mode,
+      warnings: allWarnings,
+      ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
+    },
+  );
+  return {
+    set,
+    passed: cargo.passed,
+    cargo,
+    outcomes: collector.outcomes,
+    statistics: addStatistics(collector.outcomes.map((o) => o.statistics)),
+    binaries: plans.map((plan) => plan.path),
+    breakpoints,
+  };
+}
+
+function progressOf(options: CargoTraceOptions): { onProgress?: (message: string) => void } {
+  return options.onProgress === undefined ? {} : { onProgress: options.onProgress };
+}
+
+/**
+ * Runs `work` with SIGINT/SIGTERM ignored by cov itself: Ctrl-C reaches cargo and the runners
+ * (same process group), the runners kill their programs and write what they gathered, and cov
+ * then reports it.
+ */
+async function ignoringInterrupts<T>(work: () => Promise<T>): Promise<T> {
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+  }
+}

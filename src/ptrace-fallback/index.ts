@@ -1,0 +1,70 @@
+/**
+ * ptrace-fallback: the breakpoint engine — DWARF line tables → breakpoint plan → native helper →
+ * line hits → a line-coverage CoverageSet.
+ * @see ../../../shared/spec/ptrace-engine.md
+ */
+export {
+  PTRACE_RUSTFLAGS,
+  prepareRunnerSession,
+  ptraceBuildEnv,
+  ptraceTargetDir,
+  readRunnerEvents,
+  type RunnerSession,
+} from './cargo-runner.js';
+export { traceCargo, type CargoTraceOptions, type CargoTraceResult } from './cargo-trace.js';
+export {
+  EventCollector,
+  addStatistics,
+  signalName,
+  type TraceRunOutcome,
+} from './event-collector.js';
+export {
+  HELPER_DEV_BUILD_PATH,
+  HELPER_SOURCE_PATH,
+  cacheDirectory,
+  ensureHelper,
+  findPackageRoot,
+  ptraceUnsupportedReason,
+  type EnsureHelperOptions,
+} from './helper-binary.js';
+export {
+  encodeJob,
+  readU32Array,
+  readU64Array,
+  type HelperEvent,
+  type JobImage,
+  type JobSettings,
+  type RunnerJob,
+  type TraceJob,
+  type TraceMode,
+  type TraceStatistics,
+} from './helper-protocol.js';
+export {
+  LINE_TABLES_HINT,
+  RUSTC_REMAPPED_SOURCE,
+  planImage,
+  type ImagePlan,
+} from './image-plan.js';
+export {
+  LINE_REGION_END_COLUMN,
+  UNATTRIBUTED_RECORD_NAME,
+  buildLineCoverage,
+  siteGroups,
+  type ImageHits,
+  type LineCoverageOptions,
+} from './line-coverage.js';
+export { jobImagesOf, planImages } from './plan-cache.js';
+export {
+  decodePlan,
+  encodePlan,
+  loadStoredPlan,
+  planKey,
+  pruneStoredPlans,
+  storePlan,
+} from './plan-store.js';
+export { runUnderHelper, type RunUnderHelperOptions, type TraceRunResult } from './run-helper.js';
+export {
+  traceProgram,
+  type TraceProgramOptions,
+  type TraceProgramResult,
+} from './trace-program.js';

@@ -1,0 +1,387 @@
+/**
+ * The breakpoint (ptrace) engine against real programs: small Rust programs built here with rustc,
+ * the `basics` fixture (agreement with instrumented line coverage) and the `ptrace-stress` fixture
+ * (a CI-sized reliability run). Skips, with the reason, where ptrace cannot work: not Linux
+ * x86_64/aarch64, no rustc/cargo, `kernel.yama.ptrace_scope = 3`, or a probe run that the kernel
+ * refuses (seccomp, missing CAP_SYS_PTRACE in a container).
+ */
+import test from 'ava';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { CovError } from '../../src/binary/index.js';
+import { fileView, lineCounts, type CoverageSet } from '../../src/model/index.js';
+import {
+  ensureHelper,
+  planImage,
+  ptraceUnsupportedReason,
+  runUnderHelper,
+  traceProgram,
+} from '../../src/ptrace-fallback/index.js';
+import { COV_CLI_ENTRY, REPO_ROOT } from '../helpers/cov-cli.js';
+import { hasTool } from '../helpers/tools.js';
+
+/** tsx by URL, so the CLI runs from source in any working directory. */
+const TSX = import.meta.resolve('tsx');
+const work = mkdtempSync(join(tmpdir(), 'cov-ptrace-it-'));
+
+async function skipReason(): Promise<string | undefined> {
+  const platform = ptraceUnsupportedReason();
+  if (platform !== undefined) return platform;
+  if (!(await hasTool('rustc')) || !(await hasTool('cargo'))) return 'rustc/cargo not found';
+  try {
+    if (readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim() === '3') {
+      return 'ptrace is disabled (kernel.yama.ptrace_scope = 3)';
+    }
+  } catch {
+    // no Yama: nothing to check
+  }
+  try {
+    const helper = await ensureHelper();
+    await runUnderHelper({
+      helper,
+      job: {
+        path: '/bin/true',
+        argv: ['/bin/true'],
+        env: {},
+        mode: 'oneshot',
+        timeoutMs: 10_000,
+        images: [],
+      },
+      stdin: 'null',
+    });
+  } catch (error) {
+    return `ptrace probe failed: ${(error as Error).message}`;
+  }
+  return undefined;
+}
+
+const skip = await skipReason();
+test.after.always(() => rmSync(work, { recursive: true, force: true }));
+const ptest = skip === undefined ? test : test.skip;
+if (skip !== undefined)
+  test('ptrace engine (skipped)', (t) => t.log(`skipped: ${skip}`) ?? t.pass());
+
+/** Compiles `source` with rustc into the work dir; returns the executable's path. */
+async function compile(name: string, source: string, flags: string[]): Promise<string> {
+  const src = join(work, `${name}.rs`);
+  const out = join(work, name);
+  writeFileSync(src, source);
+  await execa('rustc', ['--edition=2021', ...flags, '-o', out, src]);
+  return out;
+}
+
+const LINE_FLAGS = ['-C', 'debuginfo=limited', '-C', 'link-dead-code', '-C', 'strip=none'];
+
+function linesOf(set: CoverageSet, file: string): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  for (const line of lineCounts(fileView(set, file).segments)) {
+    if (line.mapped) out.set(line.line, line.count);
+  }
+  return out;
+}
+
+const PROGRAM = `#[inline(never)]
+fn step(x: u64) -> u64 {
+    x.wrapping_mul(3) ^ 5
+}
+#[inline(never)]
+fn never(x: u64) -> u64 {
+    x + 1
+}
+fn main() {
+    let n: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+    let mut acc = 0u64;
+    for i in 0..n {
+        acc = acc.wrapping_add(step(i));
+    }
+    if acc == 1 {
+        println!("{}", never(acc));
+    }
+    if std::env::args().nth(2).as_deref() == Some("sleep") {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+    std::process::exit(if acc % 2 == 0 { 0 } else { 4 });
+}
+`;
+
+ptest('one-shot: called lines are hit once, uncalled ones are coverable and not hit', async (t) => {
+  const program = await compile('oneshot', PROGRAM, LINE_FLAGS);
+  const helper = await ensureHelper();
+  const result = await traceProgram({
+    helper,
+    program,
+    args: ['1000'],
+    env: {},
+    cwd: work,
+    mode: 'oneshot',
+    timeoutMs: 60_000,
+  });
+  const file = join(work, 'oneshot.rs');
+  const lines = linesOf(result.set, file);
+  t.is(lines.get(3), 1n); // step's body: 1000 calls, one trap
+  t.is(lines.get(7), 0n); // never's body: coverable, not hit
+  t.is(lines.get(13), 1n);
+  t.false(lines.has(1)); // an attribute line has no code
+  t.is(result.run.reason, 'exit');
+  t.is(result.run.statistics.steps, 0);
+  t.true(result.run.statistics.traps >= result.run.statistics.hits);
+  t.is(result.set.metadata.engine, 'ptrace');
+  t.true(result.set.functions.some((f) => f.name.includes('4step') && f.executionCount === 1n));
+});
+
+ptest('count mode counts a single-threaded loop exactly', async (t) => {
+  const program = await compile('count', PROGRAM, LINE_FLAGS);
+  const result = await traceProgram({
+    helper: await ensureHelper(),
+    program,
+    args: ['1000'],
+    env: {},
+    cwd: work,
+    mode: 'count',
+    timeoutMs: 60_000,
+  });
+  const lines = linesOf(result.set, join(work, 'count.rs'));
+  t.is(lines.get(3), 1000n);
+  t.is(lines.get(7), 0n);
+  t.is(lines.get(10), 1n);
+  t.false(result.run.statistics.approximate);
+  t.is(result.set.functions.find((f) => f.name.includes('4step'))!.executionCount, 1000n);
+});
+
+ptest('a timeout kills the program and still reports what ran', async (t) => {
+  const program = await compile('sleeper', PROGRAM, LINE_FLAGS);
+  const started = Date.now();
+  const result = await traceProgram({
+    helper: await ensureHelper(),
+    program,
+    args: ['10', 'sleep'],
+    env: {},
+    cwd: work,
+    mode: 'oneshot',
+    timeoutMs: 700,
+  });
+  t.true(Date.now() - started < 20_000);
+  t.is(result.run.reason, 'timeout');
+  t.is(result.run.signal, 'SIGKILL');
+  t.false(result.run.passed);
+  const lines = linesOf(result.set, join(work, 'sleeper.rs'));
+  t.is(lines.get(3), 1n);
+  t.is(lines.get(21), 0n); // after the sleep
+});
+
+ptest('a binary without debug info is refused with advice', async (t) => {
+  const program = await compile('nodebug', PROGRAM, ['-C', 'debuginfo=0', '-C', 'strip=debuginfo']);
+  const error = t.throws(() => planImage(program), { instanceOf: CovError });
+  t.is(error?.code, 'E_USAGE');
+  t.regex(error?.message ?? '', /has no line tables \(\.debug_line\); build it with line tables/);
+});
+
+ptest('a program that cannot be executed is a clear error', async (t) => {
+  const error = await t.throwsAsync(
+    runUnderHelper({
+      helper: await ensureHelper(),
+      job: {
+        path: join(work, 'does-not-exist'),
+        argv: ['x'],
+        env: {},
+        mode: 'oneshot',
+        timeoutMs: 0,
+        images: [],
+      },
+      stdin: 'null',
+    }),
+    { instanceOf: CovError },
+  );
+  t.regex(
+    error?.message ?? '',
+    /cannot execute .*does-not-exist: No such file or directory \(ENOENT\)/,
+  );
+});
+
+ptest('cov trace reports a failing program with exit code 2 and labels the engine', async (t) => {
+  const program = await compile('cli', PROGRAM, LINE_FLAGS);
+  const out = join(work, 'cli.json');
+  const result = await execa(
+    process.execPath,
+    ['--import', TSX, COV_CLI_ENTRY, 'trace', '--json', out, '-q', '--', program, '1'],
+    { cwd: REPO_ROOT, reject: false, env: { NO_COLOR: '1' } },
+  );
+  t.is(result.exitCode, 2, result.stderr);
+  t.regex(result.stderr, /the program exited with code 4/);
+  const json = JSON.parse(readFileSync(out, 'utf8')) as {
+    cov: { engine: string; metrics: string[]; ptrace: { hits: number } };
+    data: { totals: { lines: { count: number; covered: number } } }[];
+  };
+  t.is(json.cov.engine, 'ptrace');
+  t.deepEqual(json.cov.metrics, ['lines', 'functions']);
+  t.true(json.cov.ptrace.hits > 0);
+  t.true(json.data[0]!.totals.lines.covered > 0);
+});
+
+function lcovLines(text: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  let file = '';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('SF:')) file = line.slice(3);
+    else if (line.startsWith('DA:')) {
+      const [n, count] = line.slice(3).split(',');
+      out.set(`${file}:${n}`, BigInt(count!) > 0n);
+    }
+  }
+  return out;
+}
+
+ptest('basics: engine lines agree with instrumented line coverage', async (t) => {
+  const crate = join(work, 'basics');
+  cpSync(join(REPO_ROOT, 'test/fixtures/crates/basics'), crate, { recursive: true });
+  const cov = (engine: string, out: string) =>
+    execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'test', '--engine', engine, '--lcov', out, '-q'],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1' }, preferLocal: false },
+    );
+  const ptraceOut = join(work, 'basics-ptrace.lcov');
+  const instrumentedOut = join(work, 'basics-instrumented.lcov');
+  const traced = await cov('ptrace', ptraceOut);
+  t.is(traced.exitCode, 0, traced.stderr);
+  const instrumented = await cov('instrumented', instrumentedOut);
+  if (instrumented.exitCode !== 0) {
+    t.log(`instrumented run unavailable: ${instrumented.stderr.split('\n').slice(-3).join(' ')}`);
+    t.pass();
+    return;
+  }
+  const a = lcovLines(readFileSync(ptraceOut, 'utf8'));
+  const b = lcovLines(readFileSync(instrumentedOut, 'utf8'));
+  let both = 0;
+  let agree = 0;
+  for (const [key, hit] of a) {
+    if (!b.has(key)) continue;
+    both++;
+    if (b.get(key) === hit) agree++;
+  }
+  const percent = (100 * agree) / both;
+  t.log(`basics: ${agree}/${both} lines coverable in both agree (${percent.toFixed(2)}%)`);
+  t.true(both > 100);
+  t.true(percent >= 98);
+});
+
+ptest('ptrace-stress: 10 runs, no crash, no hang, results equal to plain cargo test', async (t) => {
+  const result = await execa(
+    process.execPath,
+    [join(REPO_ROOT, 'test/stress/ptrace-stress.mjs'), '--runs', '10'],
+    { cwd: REPO_ROOT, reject: false, env: { NO_COLOR: '1' } },
+  );
+  const summary = result.stdout.split('\n').find((l) => l.startsWith('ptrace stress'));
+  t.log(summary);
+  t.is(result.exitCode, 0, result.stdout.slice(-4000));
+  t.regex(summary ?? '', /10 runs, 0 crashes, 0 hangs, 0 result mismatches/);
+});
+
+ptest('a refused ptrace gives the reason and what to do, never a hang', async (t) => {
+  if (!(await hasTool('strace'))) {
+    t.log('skipped: strace (used to inject EPERM into ptrace) not found');
+    t.pass();
+    return;
+  }
+  // strace's fault injection makes every ptrace call of the helper fail with EPERM, as a
+  // container's seccomp profile would
+  const wrapper = join(work, 'eperm-helper.sh');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nexec strace -f -qq -o /dev/null -e trace=ptrace -e inject=ptrace:error=EPERM ${JSON.stringify(await ensureHelper())}\n`,
+    { mode: 0o755 },
+  );
+  const error = await t.throwsAsync(
+    runUnderHelper({
+      helper: wrapper,
+      job: {
+        path: '/bin/true',
+        argv: ['/bin/true'],
+        env: {},
+        mode: 'oneshot',
+        timeoutMs: 0,
+        images: [],
+      },
+      stdin: 'null',
+    }),
+    { instanceOf: CovError },
+  );
+  t.is(error?.code, 'E_PROCESS');
+  t.regex(
+    error?.message ?? '',
+    /PTRACE_TRACEME failed: Operation not permitted \(EPERM\)\n {2}hint: /,
+  );
+  t.regex(error?.message ?? '', /CAP_SYS_PTRACE|ptrace_scope/);
+});
+
+ptest('Ctrl-C (SIGINT) stops the program and still writes the report', async (t) => {
+  const program = await compile('interrupted', PROGRAM, LINE_FLAGS);
+  const out = join(work, 'interrupted.json');
+  const cli = execa(
+    process.execPath,
+    ['--import', TSX, COV_CLI_ENTRY, 'trace', '--json', out, '--', program, '10', 'sleep'],
+    { cwd: REPO_ROOT, reject: false, env: { NO_COLOR: '1' }, buffer: true },
+  );
+  // wait until the program is in its sleep (past the traced loop), then interrupt cov only
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ps = await execa('pgrep', ['-f', `^${program} 10 sleep$`], { reject: false });
+    if (ps.stdout.trim() !== '') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  cli.kill('SIGINT');
+  const result = await cli;
+  t.is(result.exitCode, 2, result.stderr);
+  t.regex(result.stderr, /interrupted \(the report covers what ran\)/);
+  const json = JSON.parse(readFileSync(out, 'utf8')) as {
+    data: { files: { filename: string; summary: { lines: { covered: number } } }[] }[];
+  };
+  t.true(json.data[0]!.files[0]!.summary.lines.covered > 0);
+  const left = await execa('pgrep', ['-f', `^${program} 10 sleep$`], { reject: false });
+  t.is(left.stdout.trim(), '', 'the traced program was killed');
+});
+
+ptest(
+  '--engine auto falls back to the breakpoint engine without profiler_builtins, saying why',
+  async (t) => {
+    // a rustc whose `--print sysroot` names a sysroot without the profiler runtime; every other
+    // invocation (cargo's builds) goes to the real rustc
+    const host = /host: (\S+)/.exec((await execa('rustc', ['-vV'])).stdout)![1]!;
+    const fakeSysroot = join(work, 'fake-sysroot');
+    mkdirSync(join(fakeSysroot, 'lib/rustlib', host, 'lib'), { recursive: true });
+    const wrapper = join(work, 'rustc-without-profiler.sh');
+    const realRustc =
+      (await execa('rustup', ['which', 'rustc'], { reject: false })).stdout.trim() || 'rustc';
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--print" ] && [ "$2" = "sysroot" ] && [ $# -eq 2 ]; then echo ${JSON.stringify(fakeSysroot)}; exit 0; fi\nexec ${JSON.stringify(realRustc)} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const crate = join(work, 'basics-auto');
+    cpSync(join(REPO_ROOT, 'test/fixtures/crates/basics'), crate, { recursive: true });
+    const out = join(work, 'auto.json');
+    const result = await execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'test', '--json', out],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1', RUSTC: wrapper } },
+    );
+    t.is(result.exitCode, 0, result.stderr);
+    t.regex(
+      result.stderr,
+      /instrumentation is unavailable: this toolchain has no profiler runtime \(libprofiler_builtins\)/,
+    );
+    t.regex(result.stderr, /using the breakpoint \(ptrace\) engine instead/);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { cov: { engine: string } };
+    t.is(json.cov.engine, 'ptrace');
+    const refused = await execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'test', '--engine', 'instrumented'],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1', RUSTC: wrapper } },
+    );
+    t.is(refused.exitCode, 1);
+    t.regex(refused.stderr, /instrumentation is unavailable/);
+  },
+);

@@ -1,0 +1,232 @@
+import test from 'ava';
+import type { BreakpointSite, Subprogram } from '../../../src/dwarf/index.js';
+import {
+  CODE_STRIDE,
+  KIND_CODE,
+  fileView,
+  lineCounts,
+  summarizeFile,
+  type CoverageSet,
+} from '../../../src/model/index.js';
+import {
+  LINE_REGION_END_COLUMN,
+  UNATTRIBUTED_RECORD_NAME,
+  buildLineCoverage,
+  decodePlan,
+  encodePlan,
+  siteGroups,
+  type ImagePlan,
+} from '../../../src/ptrace-fallback/index.js';
+
+const FILE = '/w/src/lib.rs';
+const OTHER = '/w/src/other.rs';
+
+function site(address: number, line: number, file = FILE): BreakpointSite {
+  return { address: BigInt(address), file, line };
+}
+
+function fn(name: string, start: number, end: number, line?: number, file?: string): Subprogram {
+  return {
+    name,
+    linkageName: `_ZN${name}`,
+    ranges: [{ start: BigInt(start), end: BigInt(end) }],
+    ...(line === undefined ? {} : { line }),
+    ...(file === undefined ? {} : { file }),
+  };
+}
+
+function plan(path: string, sites: BreakpointSite[], subprograms: Subprogram[]): ImagePlan {
+  return { path, entry: 0x1000n, sites, subprograms, warnings: [] };
+}
+
+function countsOf(values: number[]): BigUint64Array {
+  return BigUint64Array.from(values.map(BigInt));
+}
+
+function lineMap(set: CoverageSet, file: string): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  for (const line of lineCounts(fileView(set, file).segments)) {
+    if (line.mapped) out.set(line.line, line.count);
+  }
+  return out;
+}
+
+// main at lines 1–4 (0x100..0x140), helper at 10–12 (0x200..0x230), a closure declared on
+// line 3 inside main (0x300..0x310), and one site of OTHER inlined into main.
+const SITES = [
+  site(0x100, 1),
+  site(0x110, 2),
+  site(0x118, 2),
+  site(0x120, 3),
+  site(0x128, 9, OTHER),
+  site(0x130, 4),
+  site(0x200, 10),
+  site(0x210, 11),
+  site(0x220, 12),
+  site(0x300, 3),
+];
+const SUBPROGRAMS = [
+  fn('main', 0x100, 0x140, 1, FILE),
+  fn('helper', 0x200, 0x230, 10, FILE),
+  fn('{closure#0}', 0x300, 0x310, 3, FILE),
+];
+
+test('one record per function, one region per owned line, entry count from the first site', (t) => {
+  const set = buildLineCoverage(
+    [
+      {
+        plan: plan('/bin/a', SITES, SUBPROGRAMS),
+        counts: countsOf([1, 1, 0, 1, 1, 1, 0, 0, 0, 1]),
+      },
+    ],
+    { mode: 'oneshot' },
+  );
+  t.deepEqual(set.metadata, { engine: 'ptrace', objects: ['/bin/a'], profiles: [] });
+  const byName = new Map(set.functions.map((f) => [f.name, f]));
+  const main = byName.get('_ZNmain')!;
+  t.deepEqual(main.filenames, [FILE]);
+  // line 3 goes to the closure (declared on line 3, after main on line 1)
+  t.deepEqual(
+    [...main.regions].filter((_, i) => i % CODE_STRIDE === 3),
+    [1, 2, 4],
+  );
+  t.deepEqual(Array.from(main.regions.slice(0, CODE_STRIDE)), [
+    KIND_CODE,
+    0,
+    0,
+    1,
+    1,
+    1,
+    LINE_REGION_END_COLUMN,
+  ]);
+  t.is(main.executionCount, 1n);
+  // line 2 has two sites, one hit: the line counts as hit
+  t.deepEqual([...main.regionCounts], [1n, 1n, 1n]);
+  t.is(byName.get('_ZNhelper')!.executionCount, 0n);
+  t.deepEqual([...byName.get('_ZN{closure#0}')!.regionCounts], [1n]);
+  // the inlined OTHER line has no function of its own file: an unattributed record
+  const other = set.functions.find((f) => f.filenames[0] === OTHER)!;
+  t.is(other.name, UNATTRIBUTED_RECORD_NAME);
+  t.deepEqual(
+    lineMap(set, FILE),
+    new Map([
+      [1, 1n],
+      [2, 1n],
+      [3, 1n],
+      [4, 1n],
+      [10, 0n],
+      [11, 0n],
+      [12, 0n],
+    ]),
+  );
+  const summary = summarizeFile(set, FILE);
+  t.deepEqual(summary.lines, { count: 7, covered: 4 });
+  t.deepEqual(summary.functions, { count: 3, covered: 2 });
+  t.deepEqual(summary.branches, { count: 0, covered: 0 });
+});
+
+test('one-shot: several images make one record per function and OR their hits', (t) => {
+  const set = buildLineCoverage(
+    [
+      {
+        plan: plan('/bin/a', SITES, SUBPROGRAMS),
+        counts: countsOf([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+      },
+      {
+        plan: plan('/bin/b', SITES, SUBPROGRAMS),
+        counts: countsOf([1, 1, 0, 0, 0, 0, 1, 0, 0, 0]),
+      },
+    ],
+    { mode: 'oneshot' },
+  );
+  t.is(set.functions.filter((f) => f.name === '_ZNmain').length, 1);
+  const lines = lineMap(set, FILE);
+  t.is(lines.get(1), 1n);
+  t.is(lines.get(2), 1n);
+  t.is(lines.get(10), 1n);
+  t.deepEqual(summarizeFile(set, FILE).functions, { count: 3, covered: 2 });
+});
+
+test('count mode: a line counts its busiest site; images add up', (t) => {
+  const counts = countsOf([1, 5, 3, 0, 0, 1, 2, 9, 2, 0]);
+  const set = buildLineCoverage(
+    [
+      { plan: plan('/bin/a', SITES, SUBPROGRAMS), counts },
+      { plan: plan('/bin/b', SITES, SUBPROGRAMS), counts },
+    ],
+    { mode: 'count' },
+  );
+  const lines = lineMap(set, FILE);
+  t.is(lines.get(2), 10n); // max(5, 3) per image, summed over two images
+  t.is(lines.get(11), 18n);
+  t.is(set.functions.find((f) => f.name === '_ZNhelper')!.executionCount, 4n);
+});
+
+test('without subprograms every line lands in one record per file', (t) => {
+  const set = buildLineCoverage(
+    [{ plan: plan('/bin/a', SITES, []), counts: new BigUint64Array(SITES.length) }],
+    { mode: 'oneshot' },
+  );
+  t.deepEqual(
+    set.functions.map((f) => [f.name, f.filenames[0]]),
+    [
+      [UNATTRIBUTED_RECORD_NAME, FILE],
+      [UNATTRIBUTED_RECORD_NAME, OTHER],
+    ],
+  );
+  t.deepEqual(summarizeFile(set, FILE).lines, { count: 7, covered: 0 });
+});
+
+test('a function without decl file takes the file and line of its entry site', (t) => {
+  const set = buildLineCoverage(
+    [
+      {
+        plan: plan('/bin/a', [site(0x100, 5), site(0x108, 6)], [fn('f', 0x100, 0x110)]),
+        counts: countsOf([1, 0]),
+      },
+    ],
+    { mode: 'oneshot' },
+  );
+  t.is(set.functions.length, 1);
+  t.is(set.functions[0]!.name, '_ZNf');
+  t.deepEqual([...set.functions[0]!.regionCounts], [1n, 0n]);
+});
+
+test('one function under two linkage names (unit-test and library builds) is one record', (t) => {
+  const inLib = { ...fn('parse', 0x100, 0x140, 1, FILE), linkageName: '_ZN5parse17h1111E' };
+  const inTests = { ...fn('parse', 0x100, 0x140, 1, FILE), linkageName: '_ZN5parse17h2222E' };
+  const sites = [site(0x100, 1), site(0x110, 2)];
+  const set = buildLineCoverage(
+    [
+      { plan: plan('/bin/unit', sites, [inTests]), counts: countsOf([0, 0]) },
+      { plan: plan('/bin/it', sites, [inLib]), counts: countsOf([1, 1]) },
+    ],
+    { mode: 'oneshot' },
+  );
+  t.is(set.functions.length, 1);
+  t.is(set.functions[0]!.executionCount, 1n);
+  t.deepEqual(summarizeFile(set, FILE).functions, { count: 1, covered: 1 });
+});
+
+test('a plan survives the plan store unchanged', (t) => {
+  const original = {
+    ...plan('/bin/a', SITES, SUBPROGRAMS),
+    buildId: new Uint8Array([1, 2, 3]),
+    warnings: [{ severity: 'warning' as const, code: 'E_MALFORMED', message: 'x' }],
+  };
+  t.deepEqual(decodePlan(encodePlan(original)), original);
+});
+
+test('siteGroups: one group per (file, line, owning function), shared by plans', (t) => {
+  const [groups, again] = siteGroups([
+    plan('/bin/a', SITES, SUBPROGRAMS),
+    plan('/bin/b', SITES.slice(6), SUBPROGRAMS),
+  ]) as [Uint32Array, Uint32Array];
+  // the same line of the same function has the same id in every plan
+  t.deepEqual([...again], [...groups.slice(6)]);
+  // sites 1 and 2 are both main's line 2; line 3 in main (0x120) and in the closure (0x300) differ
+  t.is(groups[1], groups[2]);
+  t.not(groups[3], groups[9]);
+  t.is(new Set(groups).size, SITES.length - 1);
+  t.deepEqual([...groups.slice(0, 3)], [0, 1, 1]);
+});
