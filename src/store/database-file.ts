@@ -2,7 +2,7 @@
  * Reading and writing `.covdb` files. Writes are atomic: a temporary file in the same directory,
  * then a rename, so a reader never sees half a database and a killed writer leaves the old one.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CovError } from '../binary/index.js';
 import { decodeDatabase, encodeDatabase, type DecodedDatabase } from './database-codec.js';
@@ -18,6 +18,12 @@ export function writeDatabaseFile(path: string, database: CoverageDatabase): num
   const target = resolve(path);
   const temp = `${target}.cov-tmp-${process.pid}`;
   try {
+    // a device or FIFO (`/dev/null`) is written in place: a rename would replace it with a file
+    const stats = statSync(target, { throwIfNoEntry: false });
+    if (stats !== undefined && !stats.isFile() && !stats.isDirectory()) {
+      writeFileSync(target, bytes);
+      return bytes.length;
+    }
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(temp, bytes);
     renameSync(temp, target);
