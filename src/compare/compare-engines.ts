@@ -65,7 +65,7 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'no-address-unexecuted':
     'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
   'no-address-executed':
-    'regions that ran but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
+    'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
   'no-region-generated':
     'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
@@ -226,12 +226,50 @@ function isGeneratedLine(
   );
 }
 
+/** Source-text facts of one file, read on first need. */
+interface SourceFacts {
+  /** Text of a 1-based line; undefined when the source is unreadable. */
+  line(line: number): string | undefined;
+  /** Whether a line lies inside a `macro_rules!` definition. */
+  inMacroDefinition(line: number): boolean;
+  /** Whether a line is generated code (attribute line, derived impl, harness glue). */
+  generated(line: number): boolean;
+}
+
+/** Line ranges of `macro_rules!` definitions, by brace matching from the line that opens one. */
+function macroDefinitionLines(text: readonly string[]): Set<number> {
+  const lines = new Set<number>();
+  for (let i = 0; i < text.length; i++) {
+    if (!/\bmacro_rules!/.test(text[i]!)) continue;
+    let depth = 0;
+    let opened = false;
+    for (let j = i; j < text.length; j++) {
+      lines.add(j + 1);
+      for (const ch of text[j]!) {
+        if (ch === '{' || ch === '(' || ch === '[') {
+          depth++;
+          opened = true;
+        } else if (ch === '}' || ch === ')' || ch === ']') {
+          depth--;
+        }
+      }
+      if (opened && depth <= 0) {
+        i = j;
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
+const CLOSING_BRACE = /^\s*\}\s*$/;
+
 function categorize(
   line: number,
   inst: EngineLine,
   bp: EngineLine,
   facts: InstrumentedFacts,
-  harness: (line: number) => boolean,
+  source: SourceFacts,
 ): LineCategory {
   if (inst.coverable && bp.coverable) {
     const a = inst.count !== 0n;
@@ -244,9 +282,18 @@ function categorize(
   if (inst.coverable) {
     return owners.some((s) => s.executed) ? 'no-address-executed' : 'no-address-unexecuted';
   }
-  if (harness(line)) return 'no-region-generated';
-  if (facts.macroLines.has(line)) return 'no-region-macro';
+  if (source.generated(line)) return 'no-region-generated';
+  if (facts.macroLines.has(line) || source.inMacroDefinition(line)) return 'no-region-macro';
   if (owners.length > 0) return 'no-region-in-function';
+  // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region
+  const text = source.line(line);
+  if (
+    text !== undefined &&
+    CLOSING_BRACE.test(text) &&
+    facts.functionSpans.some((s) => s.last === line - 1)
+  ) {
+    return 'no-region-in-function';
+  }
   return 'unexplained';
 }
 
@@ -270,13 +317,21 @@ export function compareEngines(
     const bp = lineMap(breakpoint, filename);
     const facts = instrumentedFacts(instrumented, filename);
     let text: string[] | undefined;
-    let textRead = false;
-    const harness = (line: number): boolean => {
-      if (!textRead) {
+    let macroLines: Set<number> | undefined;
+    const readText = (): string[] | undefined => {
+      if (macroLines === undefined) {
         text = options.readSource?.(filename)?.split('\n');
-        textRead = true;
+        macroLines = text === undefined ? new Set() : macroDefinitionLines(text);
       }
-      return isGeneratedLine(text, line, breakpoint, filename);
+      return text;
+    };
+    const source: SourceFacts = {
+      line: (line) => readText()?.[line - 1],
+      inMacroDefinition: (line) => {
+        readText();
+        return macroLines!.has(line);
+      },
+      generated: (line) => isGeneratedLine(readText(), line, breakpoint, filename),
     };
     const lineNumbers = [...new Set([...inst.keys(), ...bp.keys()])].sort((a, b) => a - b);
     const counts = emptyCategoryCounts();
@@ -286,7 +341,7 @@ export function compareEngines(
       const b = bp.get(line);
       const instLine = { coverable: i !== undefined, count: i ?? 0n };
       const bpLine = { coverable: b !== undefined, count: b ?? 0n };
-      const category = categorize(line, instLine, bpLine, facts, harness);
+      const category = categorize(line, instLine, bpLine, facts, source);
       counts[category]++;
       totals[category]++;
       lines.push({ line, category, instrumented: instLine, breakpoint: bpLine });

@@ -21,43 +21,13 @@ import {
 } from '../../src/ptrace-fallback/index.js';
 import { COV_CLI_ENTRY, REPO_ROOT } from '../helpers/cov-cli.js';
 import { hasTool } from '../helpers/tools.js';
+import { ptraceSkipReason } from '../helpers/ptrace-skip.js';
 
 /** tsx by URL, so the CLI runs from source in any working directory. */
 const TSX = import.meta.resolve('tsx');
 const work = mkdtempSync(join(tmpdir(), 'cov-ptrace-it-'));
 
-async function skipReason(): Promise<string | undefined> {
-  const platform = ptraceUnsupportedReason();
-  if (platform !== undefined) return platform;
-  if (!(await hasTool('rustc')) || !(await hasTool('cargo'))) return 'rustc/cargo not found';
-  try {
-    if (readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim() === '3') {
-      return 'ptrace is disabled (kernel.yama.ptrace_scope = 3)';
-    }
-  } catch {
-    // no Yama: nothing to check
-  }
-  try {
-    const helper = await ensureHelper();
-    await runUnderHelper({
-      helper,
-      job: {
-        path: '/bin/true',
-        argv: ['/bin/true'],
-        env: {},
-        mode: 'oneshot',
-        timeoutMs: 10_000,
-        images: [],
-      },
-      stdin: 'null',
-    });
-  } catch (error) {
-    return `ptrace probe failed: ${(error as Error).message}`;
-  }
-  return undefined;
-}
-
-const skip = await skipReason();
+const skip = await ptraceSkipReason();
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
 const ptest = skip === undefined ? test : test.skip;
 if (skip !== undefined)
