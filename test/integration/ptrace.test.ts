@@ -15,7 +15,6 @@ import { fileView, lineCounts, type CoverageSet } from '../../src/model/index.js
 import {
   ensureHelper,
   planImage,
-  ptraceUnsupportedReason,
   runUnderHelper,
   traceProgram,
 } from '../../src/ptrace-fallback/index.js';
