@@ -456,12 +456,12 @@ export function buildParser(args: readonly string[]): Argv {
       '$0 <command> [options]\n\nRust source-based code coverage, exact to llvm-cov, without llvm-tools.',
     )
     .parserConfiguration({ 'populate--': true })
-    .command('test', 'Build and run the tests with instrumentation, then report', (y) =>
+    .command('test', 'Build and run the tests with coverage (instrumented, or the breakpoint engine), then report', (y) =>
       common(
         withEngineFlags(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))),
       ).usage('$0 test [options] [-- <test args>]'),
     )
-    .command('run', 'Build and run a binary with instrumentation, then report', (y) =>
+    .command('run', 'Build and run a binary with coverage, then report', (y) =>
       common(
         withEngineFlags(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))),
       ).usage('$0 run [options] [-- <program args>]'),
