@@ -263,6 +263,9 @@ function macroDefinitionLines(text: readonly string[]): Set<number> {
 }
 
 const CLOSING_BRACE = /^\s*\}\s*$/;
+/** A macro invocation opening a line (`thread_local! {`, `lazy_static! {`, `my_macro!(`). */
+const MACRO_INVOCATION =
+  /^\s*(pub(\([^)]*\))?\s+)?[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*!\s*[{([]/;
 
 function categorize(
   line: number,
@@ -283,7 +286,13 @@ function categorize(
     return owners.some((s) => s.executed) ? 'no-address-executed' : 'no-address-unexecuted';
   }
   if (source.generated(line)) return 'no-region-generated';
-  if (facts.macroLines.has(line) || source.inMacroDefinition(line)) return 'no-region-macro';
+  if (
+    facts.macroLines.has(line) ||
+    source.inMacroDefinition(line) ||
+    MACRO_INVOCATION.test(source.line(line) ?? '')
+  ) {
+    return 'no-region-macro';
+  }
   if (owners.length > 0) return 'no-region-in-function';
   // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region
   const text = source.line(line);
