@@ -18,7 +18,8 @@ export function u64sToBytes(values: ArrayLike<bigint>): Uint8Array {
  */
 export function bytesToU64s(bytes: Uint8Array): BigUint64Array {
   if (bytes.length % 8 !== 0) throw new RangeError(`u64 blob of ${bytes.length} bytes`);
-  if (HOST_LITTLE_ENDIAN) return new BigUint64Array(bytes.slice().buffer);
+  // copy into a fresh buffer: a Node Buffer's slice() is a view into a larger (pooled) buffer
+  if (HOST_LITTLE_ENDIAN) return new BigUint64Array(new Uint8Array(bytes).buffer);
   const out = new BigUint64Array(bytes.length / 8);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = view.getBigUint64(i * 8, true);

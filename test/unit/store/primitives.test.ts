@@ -2,6 +2,9 @@ import test from 'ava';
 import { crc32 } from '../../../src/store/crc32.js';
 import { compressLz4Block, decompressLz4Block } from '../../../src/store/lz4-block.js';
 import { VarintError, VarintReader, VarintWriter } from '../../../src/store/varint.js';
+import { bytesToU64s, u64sToBytes } from '../../../src/store/u64-bytes.js';
+import { decodeDatabase, encodeDatabase } from '../../../src/store/database-codec.js';
+import { functionDatabase } from '../../../src/store/index.js';
 
 test('crc32 gives the IEEE check value 0xCBF43926 for "123456789"', (t) => {
   t.is(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
@@ -58,4 +61,27 @@ test('varints round-trip unsigned, signed and u32 values; overlong and short str
   const big = new VarintWriter();
   big.writeUnsigned(2 ** 32);
   t.throws(() => new VarintReader(big.finish()).readU32(), { instanceOf: VarintError });
+});
+
+test('u64 blobs inside a larger Node Buffer decode to just their own words', (t) => {
+  // msgpack hands back bin fields as Buffer views into the file; Buffer#slice shares memory
+  const file = Buffer.alloc(64, 0xff);
+  file.writeBigUInt64LE(7n, 8);
+  t.deepEqual([...bytesToU64s(file.subarray(8, 16))], [7n]);
+  t.is(bytesToU64s(file.subarray(16, 16)).length, 0);
+  t.deepEqual([...bytesToU64s(u64sToBytes([1n, 2n ** 64n - 1n]))], [1n, 2n ** 64n - 1n]);
+});
+
+test('a breakpoint-engine database (empty profile record) reads back without warnings', (t) => {
+  const db = functionDatabase([], {
+    toolVersion: 't',
+    createdAt: '2026-01-01T00:00:00Z',
+    argv: [],
+    objects: [],
+    profiles: [],
+  });
+  // read from a Buffer, as readDatabaseFile does, so small records are views into it
+  const decoded = decodeDatabase(Buffer.from(encodeDatabase(db)), 'x.covdb');
+  t.deepEqual(decoded.warnings, []);
+  t.is(decoded.database.metadata.engine, 'ptrace');
 });
