@@ -81,7 +81,7 @@ stest('cov compare runs both engines and puts each fixture line in its category'
   t.true(fromRun.agreement >= 90, `agreement ${fromRun.agreement}`);
 });
 
-stest('cov compare --from two --json results equals the run', async (t) => {
+stest('cov compare --from two --json results (or two databases) equals the run', async (t) => {
   t.timeout(600_000);
   const a = join(work, 'instrumented.json');
   const b = join(work, 'ptrace.json');
@@ -94,7 +94,8 @@ stest('cov compare --from two --json results equals the run', async (t) => {
       '--quiet',
       '--engine',
       engine,
-      '--no-save',
+      '--save',
+      join(work, `${engine}.covdb`),
       '--no-default-ignore-filename-regex',
       '--json',
       out,
@@ -109,6 +110,22 @@ stest('cov compare --from two --json results equals the run', async (t) => {
   checkCategories(t, json);
   if (fromRun !== undefined) t.deepEqual(json.categories, fromRun.categories);
   t.regex(compared.stdout + compared.stderr, /Agreement on \d+ lines coverable in both engines/);
+  // the same from the two coverage databases the runs saved
+  const fromDb = join(work, 'from-db.json');
+  const viaDb = await cov([
+    'compare',
+    '--from',
+    join(work, 'instrumented.covdb'),
+    join(work, 'ptrace.covdb'),
+    '--json',
+    fromDb,
+  ]);
+  t.is(viaDb.exitCode, 0, viaDb.stderr);
+  t.notRegex(viaDb.stderr, /warning/);
+  t.deepEqual(
+    (JSON.parse(readFileSync(fromDb, 'utf8')) as ComparisonJson).categories,
+    json.categories,
+  );
 });
 
 stest('--explain names the regions and the breakpoint result of one line', async (t) => {
