@@ -35,6 +35,7 @@ export type LineCategory =
   | 'breakpoint-only-covered'
   | 'no-address-unexecuted'
   | 'no-address-executed'
+  | 'no-address-inlined'
   | 'no-region-generated'
   | 'no-region-macro'
   | 'no-region-in-function'
@@ -48,6 +49,7 @@ export const LINE_CATEGORIES: readonly LineCategory[] = [
   'breakpoint-only-covered',
   'no-address-unexecuted',
   'no-address-executed',
+  'no-address-inlined',
   'no-region-generated',
   'no-region-macro',
   'no-region-in-function',
@@ -66,6 +68,8 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
     'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
   'no-address-executed':
     'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
+  'no-address-inlined':
+    'regions that ran, but the line’s only addresses are in an out-of-line copy that never ran: the code ran inlined, where the (optimised) line table gives it no row of its own',
   'no-region-generated':
     'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
@@ -214,6 +218,26 @@ function owningFunctions(set: CoverageSet, filename: string, line: number): stri
   return names;
 }
 
+/** True when the line has breakpoint-engine owners and none of them had any line hit. */
+function onlyInUnenteredCopies(set: CoverageSet, filename: string, line: number): boolean {
+  let owners = 0;
+  for (const index of set.recordsByFile.get(filename) ?? []) {
+    const record = set.functions[index]!;
+    const r = record.regions;
+    let owns = false;
+    for (let o = 0; o < r.length; o += CODE_STRIDE) {
+      if (record.filenames[r[o + F_FILE_ID]!] === filename && r[o + F_LINE_START] === line) {
+        owns = true;
+        break;
+      }
+    }
+    if (!owns) continue;
+    owners++;
+    if (record.regionCounts.some((count) => count !== 0n)) return false;
+  }
+  return owners > 0;
+}
+
 function isGeneratedLine(
   text: readonly string[] | undefined,
   line: number,
@@ -234,6 +258,8 @@ interface SourceFacts {
   inMacroDefinition(line: number): boolean;
   /** Whether a line is generated code (attribute line, derived impl, harness glue). */
   generated(line: number): boolean;
+  /** Whether every breakpoint-engine function holding the line never ran (no line of it hit). */
+  onlyInUnenteredCopies(line: number): boolean;
 }
 
 /** Line ranges of `macro_rules!` definitions, by brace matching from the line that opens one. */
@@ -279,6 +305,7 @@ function categorize(
     const b = bp.count !== 0n;
     if (a && b) return 'both-covered';
     if (!a && !b) return 'both-uncovered';
+    if (a && source.onlyInUnenteredCopies(line)) return 'no-address-inlined';
     return a ? 'instrumented-only-covered' : 'breakpoint-only-covered';
   }
   const owners = facts.functionSpans.filter((s) => s.first <= line && line <= s.last);
@@ -341,6 +368,7 @@ export function compareEngines(
         return macroLines!.has(line);
       },
       generated: (line) => isGeneratedLine(readText(), line, breakpoint, filename),
+      onlyInUnenteredCopies: (line) => onlyInUnenteredCopies(breakpoint, filename, line),
     };
     const lineNumbers = [...new Set([...inst.keys(), ...bp.keys()])].sort((a, b) => a - b);
     const counts = emptyCategoryCounts();

@@ -17,6 +17,7 @@ const SHORT: Readonly<Record<string, string>> = {
   'breakpoint-only-covered': 'BpOnly',
   'no-address-unexecuted': 'NoAddr',
   'no-address-executed': 'NoCode',
+  'no-address-inlined': 'Inlined',
   'no-region-generated': 'Generated',
   'no-region-macro': 'Macro',
   'no-region-in-function': 'NoRegion',

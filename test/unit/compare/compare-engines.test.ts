@@ -61,6 +61,7 @@ const instrumented = set('instrumented', [
     ],
   ),
   record('d', [F], [code(50, 1, 50, 10, 1n), code(52, 1, 52, 5, 1n)]), // line 51 unmapped
+  record('e', [F], [code(70, 1, 70, 20, 3n)]), // ran (inlined, in an optimised build)
 ]);
 
 // Breakpoint side: one code region per coverable line, count = hits.
@@ -86,6 +87,8 @@ const breakpoint = set('ptrace', [
     [F],
     [code(60, 1, 60, 1000, 1n)],
   ),
+  // the out-of-line copy of `e`: its only line is armed but the copy never runs
+  record('e_copy', [F], [code(70, 1, 70, 1000, 0n)]),
   record(
     'all',
     [F],
@@ -115,6 +118,7 @@ test('every line lands in the category its construction predicts', (t) => {
     [51, 'no-region-in-function'],
     [52, 'both-covered'],
     [60, 'no-region-generated'],
+    [70, 'no-address-inlined'],
   ];
   t.deepEqual([...byLine.entries()], expected);
   // 6 both-covered (1, 20, 30, 32, 50, 52) + 1 both-uncovered agree; 2 disagree → 7/9
@@ -128,7 +132,7 @@ test('text output names each category that occurs and the agreement', (t) => {
   t.regex(text, /Agreement on 9 lines coverable in both engines: 77\.78%/);
   t.regex(text, /no-region-macro: an address but no region/);
   // without source text the `#[test]` line cannot be told apart: it is unexplained
-  t.regex(text, /^TOTAL\s+6\s+1\s+1\s+1\s+1\s+1\s+1\s+1\s+1\s+2\s+77\.78%$/m);
+  t.regex(text, /^TOTAL\s+6\s+1\s+1\s+1\s+1\s+1\s+1\s+1\s+1\s+1\s+2\s+77\.78%$/m);
 });
 
 test('JSON output has the agreement and the count per category, unexplained included', (t) => {
