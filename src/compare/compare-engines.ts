@@ -254,7 +254,7 @@ function isGeneratedLine(
 interface SourceFacts {
   /** Text of a 1-based line; undefined when the source is unreadable. */
   line(line: number): string | undefined;
-  /** Whether a line lies inside a `macro_rules!` definition. */
+  /** Whether a line lies inside a `macro_rules!` definition or a macro invocation. */
   inMacroDefinition(line: number): boolean;
   /** Whether a line is generated code (attribute line, derived impl, harness glue). */
   generated(line: number): boolean;
@@ -262,11 +262,14 @@ interface SourceFacts {
   onlyInUnenteredCopies(line: number): boolean;
 }
 
-/** Line ranges of `macro_rules!` definitions, by brace matching from the line that opens one. */
-function macroDefinitionLines(text: readonly string[]): Set<number> {
+/**
+ * Lines of `macro_rules!` definitions and of macro invocations that open a line (`thread_local!(…)`
+ * over several lines), by bracket matching from the opening line.
+ */
+function macroLinesOf(text: readonly string[]): Set<number> {
   const lines = new Set<number>();
   for (let i = 0; i < text.length; i++) {
-    if (!/\bmacro_rules!/.test(text[i]!)) continue;
+    if (!/\bmacro_rules!/.test(text[i]!) && !MACRO_INVOCATION.test(text[i]!)) continue;
     let depth = 0;
     let opened = false;
     for (let j = i; j < text.length; j++) {
@@ -313,13 +316,7 @@ function categorize(
     return owners.some((s) => s.executed) ? 'no-address-executed' : 'no-address-unexecuted';
   }
   if (source.generated(line)) return 'no-region-generated';
-  if (
-    facts.macroLines.has(line) ||
-    source.inMacroDefinition(line) ||
-    MACRO_INVOCATION.test(source.line(line) ?? '')
-  ) {
-    return 'no-region-macro';
-  }
+  if (facts.macroLines.has(line) || source.inMacroDefinition(line)) return 'no-region-macro';
   if (owners.length > 0) return 'no-region-in-function';
   // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region
   const text = source.line(line);
@@ -357,7 +354,7 @@ export function compareEngines(
     const readText = (): string[] | undefined => {
       if (macroLines === undefined) {
         text = options.readSource?.(filename)?.split('\n');
-        macroLines = text === undefined ? new Set() : macroDefinitionLines(text);
+        macroLines = text === undefined ? new Set() : macroLinesOf(text);
       }
       return text;
     };
