@@ -71,7 +71,7 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'no-address-inlined':
     'regions that ran, but the line’s only addresses are in an out-of-line copy that never ran: the code ran inlined, where the (optimised) line table gives it no row of its own',
   'no-region-generated':
-    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, `#[test]` registration, the test harness `main`)',
+    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, drop glue, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
   'no-region-in-function':
     'an address inside an instrumented function on a line no region maps (declarations, closing braces, drop glue)',
@@ -238,15 +238,34 @@ function onlyInUnenteredCopies(set: CoverageSet, filename: string, line: number)
   return owners > 0;
 }
 
+/** Drop glue (`core::ptr::drop_in_place::<T>`), which rustc generates per type. */
+const DROP_GLUE = /drop_in_place/;
+
+/** True for the item line right under a `#[derive(…)]` (attributes and doc comments between). */
+function isDerivedItemLine(text: readonly string[], line: number): boolean {
+  for (let i = line - 2; i >= 0; i--) {
+    const previous = text[i]!.trim();
+    if (/^#\[derive\(/.test(previous)) return true;
+    if (previous.startsWith('#[') || previous.startsWith('///') || previous.startsWith('//')) {
+      continue;
+    }
+    return false;
+  }
+  return false;
+}
+
 function isGeneratedLine(
   text: readonly string[] | undefined,
   line: number,
   breakpointSet: CoverageSet,
   filename: string,
 ): boolean {
-  if (text !== undefined && ATTRIBUTE_LINE.test(text[line - 1] ?? '')) return true;
+  if (text !== undefined) {
+    if (ATTRIBUTE_LINE.test(text[line - 1] ?? '')) return true;
+    if (isDerivedItemLine(text, line)) return true;
+  }
   return owningFunctions(breakpointSet, filename, line).some(
-    (name) => DERIVED_IMPL.test(name) || HARNESS_FUNCTION.test(name),
+    (name) => DERIVED_IMPL.test(name) || HARNESS_FUNCTION.test(name) || DROP_GLUE.test(name),
   );
 }
 
