@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
+import { HTML_MANIFEST, writeHtmlPages } from '../../../src/report/html/index.js';
 import {
   emptyCategoryCounts,
   type EngineComparison,
@@ -140,4 +144,42 @@ test('category kinds', (t) => {
   t.is(categoryKind('breakpoint-only-covered'), 'disagree');
   t.is(categoryKind('no-region-generated'), 'one-engine');
   t.is(categoryKind('unexplained'), 'unexplained');
+});
+
+test('the pages render through the report writer, escaping names and source', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cov-compare-html-'));
+  try {
+    const result = writeHtmlPages(pages, { outputDir: dir });
+    t.is(result.pageCount, 2);
+    t.is(result.indexPath, join(dir, 'index.html'));
+    const index = readFileSync(join(dir, 'index.html'), 'utf8');
+    t.true(index.includes('id="agreement">50.0%<'));
+    t.true(index.includes('&lt;evil&gt;.rs'));
+    t.false(index.includes('<evil>'));
+    const lib = readFileSync(join(dir, pages[0]!.path), 'utf8');
+    t.regex(
+      lib,
+      /<tr id="L5" class="line cmp-line kind-one-engine">.*<span class="cmp-badge cmp-no-region-macro kind-one-engine" title="an address but no region[^"]*">no-region-macro<\/span>/,
+    );
+    t.regex(lib, /<tr id="L2" class="line cmp-line kind-disagree">/);
+    t.false(lib.includes('"<b>"'));
+    t.true(existsSync(join(dir, 'assets', 'cov.css')));
+    t.deepEqual(
+      (JSON.parse(readFileSync(join(dir, HTML_MANIFEST), 'utf8')) as { pages: string[] }).pages,
+      pages.slice(0, 2).map((p) => p.path),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the page writer refuses paths outside index.html and files/', (t) => {
+  for (const path of ['../x.html', 'files/../../x.html', '/tmp/x.html', 'other/x.html']) {
+    const error = t.throws(() =>
+      writeHtmlPages([{ path, template: 'compare-index.hbs', model: {} }], {
+        outputDir: '/nonexistent-never-written',
+      }),
+    );
+    t.is((error as { code?: string }).code, 'E_USAGE', path);
+  }
 });
