@@ -227,10 +227,11 @@ stest(
       });
       tab.on('pageerror', (e) => errors.push(e.message));
       await tab.goto(pathToFileURL(join(dir, 'files', page)).href);
-      await tab.keyboard.press('n');
-      t.regex((await tab.textContent('#stop-status')) ?? '', /^disagreement 1 of \d+ — line \d+$/);
       const artifacts = join(REPO_ROOT, 'test-artifacts');
       mkdirSync(artifacts, { recursive: true });
+      await tab.screenshot({ path: join(artifacts, 'compare-file-top.png') });
+      await tab.keyboard.press('n');
+      t.regex((await tab.textContent('#stop-status')) ?? '', /^disagreement 1 of \d+ — line \d+$/);
       await tab.screenshot({ path: join(artifacts, 'compare-file.png') });
       await tab.goto(pathToFileURL(join(dir, 'index.html')).href);
       await tab.screenshot({ path: join(artifacts, 'compare-index.png'), fullPage: true });
