@@ -36,6 +36,8 @@ export interface CompareFlags {
   json?: string;
   'output-path'?: string;
   explain?: string[];
+  html?: string;
+  'output-dir'?: string;
   'ignore-filename-regex'?: string[];
   'default-ignore-filename-regex'?: boolean;
   verbose?: boolean;
@@ -61,6 +63,17 @@ export function withCompareFlags<T>(yargs: Argv<T>): Argv<T & CompareFlags> {
     .option('output-path', {
       type: 'string',
       describe: 'Where the text (or a --json without PATH) goes (default stdout)',
+      group: 'Compare:',
+    })
+    .option('html', {
+      type: 'string',
+      describe:
+        'Write an HTML view of the comparison; optional DIR (default --output-dir, else target/cov/compare-html; with --from give one)',
+      group: 'Compare:',
+    })
+    .option('output-dir', {
+      type: 'string',
+      describe: 'Directory of the --html view',
       group: 'Compare:',
     })
     .option('explain', {
@@ -209,7 +222,7 @@ export async function writeComparison(
   instrumented: CoverageSet,
   breakpoint: CoverageSet,
   flags: CompareFlags,
-  context: { workspaceRoot?: string; targetDir?: string },
+  context: { workspaceRoot?: string; targetDir?: string; htmlDir?: string },
 ): Promise<EngineComparison> {
   const comparison = compareEngines(instrumented, breakpoint, {
     filter: fileFilter(flags, context.workspaceRoot, context.targetDir),
@@ -229,7 +242,52 @@ export async function writeComparison(
   } else {
     await writeOutput(flags['output-path'], text);
   }
+  if (flags.html !== undefined) {
+    const indexPath = await writeComparisonHtml(comparison, instrumented, flags, context.htmlDir);
+    if (flags.quiet !== true) process.stderr.write(`compare html: ${indexPath}\n`);
+  }
   return comparison;
+}
+
+/**
+ * Where `--html` goes: `--html DIR`, else `--output-dir`, else `defaultDir`.
+ * @throws CovError `E_USAGE` when none is given (`--from` has no target dir to default to)
+ */
+export function compareHtmlDir(flags: CompareFlags, defaultDir: string | undefined): string {
+  if (flags.html !== undefined && flags.html !== '') return flags.html;
+  if (flags['output-dir'] !== undefined && flags['output-dir'] !== '') return flags['output-dir'];
+  if (defaultDir !== undefined) return defaultDir;
+  throw new CovError(
+    'E_USAGE',
+    '--html: no target dir to default to with --from; give a directory (--html DIR or --output-dir DIR)',
+  );
+}
+
+/** Writes the HTML view; resolves to the index path. */
+async function writeComparisonHtml(
+  comparison: EngineComparison,
+  instrumented: CoverageSet,
+  flags: CompareFlags,
+  defaultDir: string | undefined,
+): Promise<string> {
+  const outputDir = compareHtmlDir(flags, defaultDir);
+  // on demand: handlebars and highlight.js are not loaded for text and JSON outputs
+  const { buildComparePages } = await import('../compare/compare-html.js');
+  const { writeHtmlPages } = await import('../report/html/index.js');
+  const pages = buildComparePages({
+    comparison,
+    readSource: readSourceBytes,
+    metadata: instrumented.metadata,
+  });
+  return writeHtmlPages(pages, { outputDir }).indexPath;
+}
+
+function readSourceBytes(filename: string): Uint8Array | undefined {
+  try {
+    return readFileSync(filename);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `cov compare --from A B`. */
@@ -241,6 +299,7 @@ export async function compareFrom(flags: CompareFlags, version: string): Promise
   const a = readResult(from[0]!, version);
   const b = readResult(from[1]!, version);
   const { instrumented, breakpoint } = pairByEngine(a, b, [from[0]!, from[1]!]);
+  if (flags.html !== undefined) compareHtmlDir(flags, undefined); // fail before comparing
   await writeComparison(instrumented, breakpoint, flags, {});
 }
 
@@ -299,6 +358,7 @@ export async function compareRun(
     await writeComparison(instrumented, breakpoint, flags, {
       workspaceRoot: metadata.workspaceRoot,
       targetDir: flags['target-dir'] ?? join(metadata.targetDir, 'cov'),
+      htmlDir: join(flags['target-dir'] ?? metadata.targetDir, 'cov', 'compare-html'),
     });
     return failed ? 2 : 0;
   } finally {

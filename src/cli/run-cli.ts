@@ -456,10 +456,13 @@ export function buildParser(args: readonly string[]): Argv {
       '$0 <command> [options]\n\nRust source-based code coverage, exact to llvm-cov, without llvm-tools.',
     )
     .parserConfiguration({ 'populate--': true })
-    .command('test', 'Build and run the tests with coverage (instrumented, or the breakpoint engine), then report', (y) =>
-      common(
-        withEngineFlags(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))),
-      ).usage('$0 test [options] [-- <test args>]'),
+    .command(
+      'test',
+      'Build and run the tests with coverage (instrumented, or the breakpoint engine), then report',
+      (y) =>
+        common(
+          withEngineFlags(withGateFlags(withSaveFlag(withReportFlags(withCargoFlags(y)), true))),
+        ).usage('$0 test [options] [-- <test args>]'),
     )
     .command('run', 'Build and run a binary with coverage, then report', (y) =>
       common(

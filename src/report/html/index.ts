@@ -7,10 +7,15 @@ export { planHtmlReport, type HtmlReportPlan } from './report-plan.js';
 export {
   defaultTemplateDir,
   loadTemplates,
+  writeHtmlPages,
   writeHtmlReport,
   HTML_MANIFEST,
+  type HtmlPage,
+  type HtmlPagesOptions,
   type HtmlReportOptions,
   type HtmlReportResult,
   type HtmlTemplates,
 } from './write-html.js';
+export { renderSourceHtml, type SourceHtml } from './source-html.js';
+export { escapeHtml } from './line-markup.js';
 export type * from './view-model.js';

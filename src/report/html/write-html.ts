@@ -55,6 +55,12 @@ export interface HtmlTemplates {
   readonly index: (model: IndexModel) => string;
   readonly file: (model: FilePageModel) => string;
   readonly assetsDir: string;
+  /**
+   * Another template of the folder by file name (e.g. `compare-index.hbs`), compiled on first use
+   * with the same options and partials.
+   * @throws CovError `E_IO` when missing, `E_USAGE` when it does not compile
+   */
+  readonly named: (name: string) => (model: object) => string;
 }
 
 /** Finds the built-in `templates/html` (beside `src/` in the repository and in the package). */
@@ -109,10 +115,19 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
       env.registerPartial(entry.slice(0, -'.hbs'.length), env.compile(source, options));
     }
   }
+  const others = new Map<string, (model: object) => string>();
   const templates: HtmlTemplates = {
     index: compile<IndexModel>('index.hbs'),
     file: compile<FilePageModel>('file.hbs'),
     assetsDir: join(dir, 'assets'),
+    named: (name) => {
+      let template = others.get(name);
+      if (template === undefined) {
+        template = compile<object>(name);
+        others.set(name, template);
+      }
+      return template;
+    },
   };
   compiled.set(dir, templates);
   return templates;
@@ -181,6 +196,73 @@ function previousPages(outputDir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** One page for {@link writeHtmlPages}. */
+export interface HtmlPage {
+  /** `index.html`, or a page path from {@link pagePathOf} (`files/….html`). */
+  readonly path: string;
+  /** Template file name in the template folder, e.g. `compare-file.hbs`. */
+  readonly template: string;
+  /** The template's view model (plain data; `*Html` fields hold escaped markup). */
+  readonly model: object;
+}
+
+/** Options of {@link writeHtmlPages}. */
+export interface HtmlPagesOptions {
+  /** Folder the pages go to (created when missing). */
+  readonly outputDir: string;
+  /** A copy of `templates/html` to render with instead of the built-in templates. */
+  readonly templateDir?: string;
+}
+
+const PAGE_PATH = new RegExp(`^${PAGES_DIR}/[A-Za-z0-9_-][A-Za-z0-9._-]*\\.html$`);
+
+/**
+ * Renders `pages` with the templates they name into `options.outputDir`, beside a copy of the
+ * assets: the same compile options, atomic writes, manifest and stale-page removal as
+ * {@link writeHtmlReport}. `index.html` is written last.
+ * @returns the index path (empty when no page is `index.html`) and the number of other pages
+ * @throws CovError `E_USAGE` for a page path outside `index.html` / `files/*.html` or a template
+ *   that does not compile or render, `E_IO` when a file cannot be read or written
+ */
+export function writeHtmlPages(
+  pages: readonly HtmlPage[],
+  options: HtmlPagesOptions,
+): HtmlReportResult {
+  for (const page of pages) {
+    if (page.path !== 'index.html' && (!PAGE_PATH.test(page.path) || page.path.includes('..'))) {
+      throw new CovError('E_USAGE', `HTML page path ${JSON.stringify(page.path)} is not allowed`);
+    }
+  }
+  const outputDir = resolve(options.outputDir);
+  const templates = loadTemplates(options.templateDir ?? defaultTemplateDir());
+  const stale = new Set(previousPages(outputDir));
+  mkdirSync(outputDir, { recursive: true });
+  copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR));
+  const written: string[] = [];
+  const ordered = [
+    ...pages.filter((p) => p.path !== 'index.html'),
+    ...pages.filter((p) => p.path === 'index.html'),
+  ];
+  let indexPath = '';
+  for (const page of ordered) {
+    const html = render(
+      templates.named(page.template),
+      page.model,
+      `${page.template} (${page.path})`,
+    );
+    const target = join(outputDir, page.path);
+    writeAtomic(target, html);
+    if (page.path === 'index.html') indexPath = target;
+    else {
+      written.push(page.path);
+      stale.delete(page.path);
+    }
+  }
+  for (const page of stale) rmSync(join(outputDir, page), { force: true });
+  writeAtomic(join(outputDir, HTML_MANIFEST), `${JSON.stringify({ pages: written }, null, 2)}\n`);
+  return { indexPath, pageCount: written.length };
 }
 
 /**

@@ -241,7 +241,8 @@
       (currentRow || stop).scrollIntoView({ block: 'center' });
       if (status) {
         status.textContent =
-          'uncovered ' +
+          (status.getAttribute('data-label') || 'uncovered') +
+          ' ' +
           (index + 1) +
           ' of ' +
           stops.length +
