@@ -38,6 +38,8 @@ export interface BuildFixtureOptions {
   readonly toolchain?: Toolchain;
   /** Added after `-C instrument-coverage`, e.g. `['-Zcoverage-options=branch']`. */
   readonly extraRustflags?: readonly string[];
+  /** Crate folder under `test/fixtures/crates/` when it differs from the fixture's name. */
+  readonly crate?: string;
 }
 
 /** A built and executed fixture. All paths are absolute. */
@@ -98,7 +100,7 @@ export async function buildFixture(
 ): Promise<BuiltFixture> {
   const toolchain = options.toolchain ?? 'stable';
   const rustflags = ['-C', 'instrument-coverage', ...(options.extraRustflags ?? [])];
-  const sourceDir = path.join(FIXTURE_CRATES_DIR, name);
+  const sourceDir = path.join(FIXTURE_CRATES_DIR, options.crate ?? name);
   if (!existsSync(path.join(sourceDir, 'Cargo.toml'))) {
     throw new Error(`fixture ${name}: no Cargo.toml in ${sourceDir}`);
   }

@@ -6,8 +6,10 @@ import type { BuildFixtureOptions } from './fixture-build.js';
 import type { Toolchain } from './tools.js';
 
 export interface FixtureSpec {
-  /** Folder name under `test/fixtures/crates/`. */
+  /** Fixture name (the crate folder under `test/fixtures/crates/` unless `crate` says otherwise). */
   readonly name: string;
+  /** Crate folder, when one crate is built several ways. */
+  readonly crate?: string;
   readonly toolchain: Toolchain;
   /** RUSTFLAGS after `-C instrument-coverage`. */
   readonly extraRustflags: readonly string[];
@@ -58,11 +60,22 @@ export const FIXTURES: readonly FixtureSpec[] = [
     extraRustflags: ['-Zcoverage-options=branch'],
     about: 'branch regions (BRDA) for if, &&, ||, while, match guards; #[coverage(off)]',
   },
+  {
+    name: 'nightly-condition',
+    crate: 'nightly-branch',
+    toolchain: 'nightly',
+    extraRustflags: ['-Zcoverage-options=condition'],
+    about: 'condition coverage: a branch region for each operand of && and ||',
+  },
 ];
 
 /** The build options of a fixture, for `buildFixture(spec.name, buildOptions(spec))`. */
 export function buildOptions(spec: FixtureSpec): BuildFixtureOptions {
-  return { toolchain: spec.toolchain, extraRustflags: spec.extraRustflags };
+  return {
+    toolchain: spec.toolchain,
+    extraRustflags: spec.extraRustflags,
+    ...(spec.crate === undefined ? {} : { crate: spec.crate }),
+  };
 }
 
 /** Looks a fixture up by name. @throws Error naming the known fixtures when there is none. */

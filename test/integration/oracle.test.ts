@@ -201,6 +201,16 @@ const FEATURES: Record<string, (build: BuiltFixture, lcov: LcovFiles) => Promise
       ...expect(!lcov.text.includes('debug_dump'), '#[coverage(off)] fn is not reported'),
     ];
   },
+  async 'nightly-condition'(_build, lcov) {
+    const lib = fileEndingWith(lcov, '/src/lib.rs');
+    return [
+      ...expect(lib.brda.length >= 20, 'BRDA lines'),
+      ...expect(
+        Math.max(...countBy(lib.brda.map((b) => Number(b.split(',')[0]))).values()) >= 6,
+        'a line with several conditions (|| and &&)',
+      ),
+    ];
+  },
 };
 
 const exercisesItsFeatures = test.macro({
