@@ -3,13 +3,14 @@
  * engines, or read two earlier results (`--from A B`: coverage databases or `--json` outputs).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
 import {
   compareEngines,
   readJsonExport,
+  recordStartsLine,
   renderComparisonJson,
   renderComparisonText,
   type EngineComparison,
@@ -22,12 +23,12 @@ import {
   F_KIND,
   F_LINE_END,
   F_LINE_START,
-  createFileFilter,
   type CoverageSet,
 } from '../model/index.js';
 import { readCargoMetadata } from '../llvm-bridge/index.js';
 import { cargoArgsOf, type CargoFlags } from './cargo-flags.js';
 import { writeOutput } from './output.js';
+import { reportFileFilter } from './report-options.js';
 import { loadFromDatabases } from './store-options.js';
 
 /** Flags of `cov compare` besides the cargo flags. */
@@ -129,23 +130,6 @@ export function pairByEngine(
   );
 }
 
-function fileFilter(flags: CompareFlags, workspaceRoot: string | undefined, targetDir?: string) {
-  try {
-    return createFileFilter({
-      ignoreRegexes: flags['ignore-filename-regex'] ?? [],
-      useDefaultIgnore: flags['default-ignore-filename-regex'] !== false,
-      defaults: {
-        cargoHome: process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'),
-        rustupHome: process.env['RUSTUP_HOME'] ?? join(homedir(), '.rustup'),
-        ...(targetDir === undefined ? {} : { targetDir }),
-        workspaceRoot: workspaceRoot ?? process.cwd(),
-      },
-    });
-  } catch (cause) {
-    throw new CovError('E_USAGE', `--ignore-filename-regex: ${(cause as Error).message}`);
-  }
-}
-
 function readSource(filename: string): string | undefined {
   try {
     return readFileSync(filename, 'utf8');
@@ -200,15 +184,8 @@ export function explainLine(
     : 'no line-table address for the line\n';
   for (const index of breakpoint.recordsByFile.get(compared.filename) ?? []) {
     const record = breakpoint.functions[index]!;
-    const r = record.regions;
-    for (let o = 0; o < r.length; o += CODE_STRIDE) {
-      if (
-        record.filenames[r[o + F_FILE_ID]!] === compared.filename &&
-        r[o + F_LINE_START] === line
-      ) {
-        out += `    in function ${record.name}\n`;
-        break;
-      }
+    if (recordStartsLine(record, compared.filename, line)) {
+      out += `    in function ${record.name}\n`;
     }
   }
   return out;
@@ -225,7 +202,7 @@ export async function writeComparison(
   context: { workspaceRoot?: string; targetDir?: string; htmlDir?: string },
 ): Promise<EngineComparison> {
   const comparison = compareEngines(instrumented, breakpoint, {
-    filter: fileFilter(flags, context.workspaceRoot, context.targetDir),
+    filter: reportFileFilter(flags, context),
     readSource,
   });
   const explained = (flags.explain ?? []).map((target) =>

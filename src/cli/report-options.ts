@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
-import { createFileFilter, type CoverageSet } from '../model/index.js';
+import { createFileFilter, type CoverageSet, type FileFilter } from '../model/index.js';
 import {
   prepareReportFiles,
   renderJson,
@@ -113,19 +113,16 @@ export interface ExtraOutputs {
 }
 
 /**
- * Renders and writes every requested output; the summary table when none is requested.
- * @param extra outputs of other option groups, computed from the same report
- * @throws CovError `E_USAGE` when two outputs would go to stdout or a regex does not compile
+ * The file filter of a report: `--ignore-filename-regex` plus, unless turned off, the default
+ * ignore list (cargo home, rustup home, the target dir, the workspace's tests/examples/benches).
+ * @throws CovError `E_USAGE` when a regex does not compile
  */
-export async function writeReports(
-  set: CoverageSet,
-  flags: ReportFlags,
-  context: ReportContext,
-  extra?: (report: ReportFiles) => ExtraOutputs,
-): Promise<void> {
-  let filter;
+export function reportFileFilter(
+  flags: Pick<ReportFlags, 'ignore-filename-regex' | 'default-ignore-filename-regex'>,
+  context: { readonly workspaceRoot?: string; readonly targetDir?: string },
+): FileFilter {
   try {
-    filter = createFileFilter({
+    return createFileFilter({
       ignoreRegexes: flags['ignore-filename-regex'] ?? [],
       useDefaultIgnore: flags['default-ignore-filename-regex'] !== false,
       defaults: {
@@ -138,6 +135,20 @@ export async function writeReports(
   } catch (cause) {
     throw new CovError('E_USAGE', `--ignore-filename-regex: ${(cause as Error).message}`);
   }
+}
+
+/**
+ * Renders and writes every requested output; the summary table when none is requested.
+ * @param extra outputs of other option groups, computed from the same report
+ * @throws CovError `E_USAGE` when two outputs would go to stdout or a regex does not compile
+ */
+export async function writeReports(
+  set: CoverageSet,
+  flags: ReportFlags,
+  context: ReportContext,
+  extra?: (report: ReportFiles) => ExtraOutputs,
+): Promise<void> {
+  const filter = reportFileFilter(flags, context);
   const report = prepareReportFiles(set, filter);
   const summaryOnly = flags['summary-only'] === true;
   const skipFunctions = flags['skip-functions'] === true;

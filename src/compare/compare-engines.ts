@@ -15,6 +15,7 @@ import {
   fileView,
   forEachLineCount,
   type CoverageSet,
+  type FunctionRecord,
 } from '../model/index.js';
 
 /**
@@ -202,18 +203,23 @@ const DERIVED_IMPL =
 /** The test harness's generated `crate::main` (legacy mangling) or a test module's glue. */
 const HARNESS_FUNCTION = /^_ZN\d+[A-Za-z0-9_]+4main17h[0-9a-f]{16}E$|(^|::)tests?::/;
 
+/** Whether `record` has a region in `filename` that starts on `line` (1-based). */
+export function recordStartsLine(record: FunctionRecord, filename: string, line: number): boolean {
+  const r = record.regions;
+  for (let o = 0; o < r.length; o += CODE_STRIDE) {
+    if (r[o + F_LINE_START] === line && record.filenames[r[o + F_FILE_ID]!] === filename) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Names of the breakpoint-engine functions that own `line` of `filename`. */
 function owningFunctions(set: CoverageSet, filename: string, line: number): string[] {
   const names: string[] = [];
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
-    const r = record.regions;
-    for (let o = 0; o < r.length; o += CODE_STRIDE) {
-      if (record.filenames[r[o + F_FILE_ID]!] === filename && r[o + F_LINE_START] === line) {
-        names.push(record.name);
-        break;
-      }
-    }
+    if (recordStartsLine(record, filename, line)) names.push(record.name);
   }
   return names;
 }
@@ -223,15 +229,7 @@ function onlyInUnenteredCopies(set: CoverageSet, filename: string, line: number)
   let owners = 0;
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
-    const r = record.regions;
-    let owns = false;
-    for (let o = 0; o < r.length; o += CODE_STRIDE) {
-      if (record.filenames[r[o + F_FILE_ID]!] === filename && r[o + F_LINE_START] === line) {
-        owns = true;
-        break;
-      }
-    }
-    if (!owns) continue;
+    if (!recordStartsLine(record, filename, line)) continue;
     owners++;
     if (record.regionCounts.some((count) => count !== 0n)) return false;
   }

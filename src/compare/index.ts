@@ -7,6 +7,7 @@ export {
   agreementPercent,
   compareEngines,
   emptyCategoryCounts,
+  recordStartsLine,
   type CategoryCounts,
   type ComparedLine,
   type CompareOptions,
