@@ -20,7 +20,9 @@ import {
 
 /**
  * Where a line falls. Agreement: `both-covered`, `both-uncovered`. Disagreement on a line both
- * engines can measure: `instrumented-only-covered`, `breakpoint-only-covered`. Lines only one
+ * engines can measure: `instrumented-only-covered`, `breakpoint-only-covered`, `no-address-inlined`
+ * (the line's addresses are all in copies of its function that never ran, while it ran inlined
+ * where the optimised line table gives it no row). Lines only one
  * engine can measure, by cause: `no-address-unexecuted` (regions but no line-table address, and no
  * instantiation ran: a generic never monomorphised or a function rustc did not codegen),
  * `no-address-executed` (regions that ran but no address: a line without instructions of its own,
@@ -70,7 +72,7 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'no-address-executed':
     'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
   'no-address-inlined':
-    'regions that ran, but the line’s only addresses are in an out-of-line copy that never ran: the code ran inlined, where the (optimised) line table gives it no row of its own',
+    'regions that ran, but the function holding the line was never entered out of line and no address of the line was hit: it ran inlined into its callers, where the (optimised) line table gives the line no row of its own (closing braces, code merged into other lines)',
   'no-region-generated':
     'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, drop glue, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
@@ -129,14 +131,21 @@ export function emptyCategoryCounts(): CategoryCounts {
   return counts;
 }
 
-/** Agreement percent over lines coverable in both engines. */
+/**
+ * Agreement percent over lines coverable in both engines (a region, and a breakpoint address):
+ * the disagreements are `instrumented-only-covered`, `breakpoint-only-covered` and
+ * `no-address-inlined` (whose addresses are real but were never reached where the code ran).
+ */
 export function agreementPercent(counts: CategoryCounts): {
   comparable: number;
   agreement: number;
 } {
   const agree = counts['both-covered'] + counts['both-uncovered'];
   const comparable =
-    agree + counts['instrumented-only-covered'] + counts['breakpoint-only-covered'];
+    agree +
+    counts['instrumented-only-covered'] +
+    counts['breakpoint-only-covered'] +
+    counts['no-address-inlined'];
   return { comparable, agreement: comparable === 0 ? 100 : (agree / comparable) * 100 };
 }
 
@@ -224,14 +233,18 @@ function owningFunctions(set: CoverageSet, filename: string, line: number): stri
   return names;
 }
 
-/** True when the line has breakpoint-engine owners and none of them had any line hit. */
+/**
+ * True when the line has breakpoint-engine owners and none of them was entered out of line (the
+ * record's execution count is its out-of-line entry site's; lines of an inlined copy can still
+ * have hits, credited by their own rows in the callers).
+ */
 function onlyInUnenteredCopies(set: CoverageSet, filename: string, line: number): boolean {
   let owners = 0;
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
     if (!recordStartsLine(record, filename, line)) continue;
     owners++;
-    if (record.regionCounts.some((count) => count !== 0n)) return false;
+    if (record.executionCount !== 0n) return false;
   }
   return owners > 0;
 }
@@ -275,7 +288,7 @@ interface SourceFacts {
   inMacroDefinition(line: number): boolean;
   /** Whether a line is generated code (attribute line, derived impl, harness glue). */
   generated(line: number): boolean;
-  /** Whether every breakpoint-engine function holding the line never ran (no line of it hit). */
+  /** Whether every breakpoint-engine function holding the line was never entered out of line. */
   onlyInUnenteredCopies(line: number): boolean;
 }
 

@@ -138,6 +138,7 @@ export function categoryKind(category: LineCategory): CategoryKind {
       return 'agree';
     case 'instrumented-only-covered':
     case 'breakpoint-only-covered':
+    case 'no-address-inlined':
       return 'disagree';
     case 'unexplained':
       return 'unexplained';

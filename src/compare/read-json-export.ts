@@ -16,6 +16,7 @@ interface ExportFunction {
   readonly filenames?: unknown;
   readonly regions?: unknown;
   readonly branches?: unknown;
+  readonly count?: unknown;
 }
 
 function toCount(value: unknown): bigint {
@@ -63,7 +64,9 @@ function readFunction(fn: ExportFunction, source: string, index: number): Functi
   return {
     name: fn.name,
     filenames: (fn.filenames as unknown[]).map(String),
-    executionCount: counts[0]!,
+    // the export's `count` is the function's execution count (for instrumented coverage also its
+    // first region's; for the breakpoint engine the out-of-line entry's, which may differ)
+    executionCount: typeof fn.count === 'number' ? toCount(fn.count) : counts[0]!,
     regions: Uint32Array.from(regions),
     regionCounts: BigUint64Array.from(counts),
     branches: Uint32Array.from(branches),

@@ -56,9 +56,10 @@ interface LineAcc {
 
 /**
  * Builds the coverage set. Rules:
- * - A line is coverable when it has a site in any image. Its count is, per image, the largest
- *   count of its sites (in one-shot mode 0 or 1); counts of several images are added (one-shot:
- *   1 when any image hit it), as instrumented counts of several binaries are.
+ * - A line is coverable when it has a site in any image, or is the declaration line of a function
+ *   an inlined copy of which begins at a site (`inlinedEntries`). Its count is, per image, the
+ *   largest count of those sites (in one-shot mode 0 or 1); counts of several images are added
+ *   (one-shot: 1 when any image hit it), as instrumented counts of several binaries are.
  * - Functions are subprograms keyed by (home file, name without generic arguments, declaration
  *   line), so the monomorphisations of a generic and the copies of one function in several test
  *   binaries (whose linkage names differ) make one record, named by the first linkage name seen.
@@ -84,12 +85,18 @@ export function buildLineCoverage(
   images.forEach(({ plan, counts }, objectIndex) => {
     const owners = attributeSites(plan);
     const imageLineMax = new Map<string, Map<number, bigint>>();
+    const noteLine = (file: string, line: number, count: bigint): void => {
+      let perFile = imageLineMax.get(file);
+      if (perFile === undefined) imageLineMax.set(file, (perFile = new Map()));
+      const before = perFile.get(line);
+      if (before === undefined || count > before) perFile.set(line, count);
+    };
     plan.sites.forEach((site, i) => {
       const count = counts[i] ?? 0n;
-      let perFile = imageLineMax.get(site.file);
-      if (perFile === undefined) imageLineMax.set(site.file, (perFile = new Map()));
-      const before = perFile.get(site.line);
-      if (before === undefined || count > before) perFile.set(site.line, count);
+      noteLine(site.file, site.line, count);
+      // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
+      // out-of-line copy's record when it has one, never by the caller)
+      for (const entry of site.inlinedEntries ?? []) noteLine(entry.file, entry.line, count);
       const owner = owners.siteOwner[i];
       if (owner === undefined) return;
       const key = owners.keys[owner]!;
@@ -163,8 +170,8 @@ export function buildLineCoverage(
 }
 
 /**
- * One-shot groups of the plans' sites: sites with the same (file, line, owning function) get the
- * same id, in every plan (ids dense from 0), so the helper can restore a whole group at its first
+ * One-shot groups of the plans' sites: sites with the same (file, line, inlined entries, owning
+ * function) get the same id, in every plan (ids dense from 0), so the helper can restore a whole group at its first
  * trap and not arm it again in later processes or binaries — the report only needs to know that
  * the line ran in that function.
  * @returns per plan, one group id per site.
@@ -176,7 +183,10 @@ export function siteGroups(plans: readonly ImagePlan[]): Uint32Array[] {
     const groups = new Uint32Array(plan.sites.length);
     plan.sites.forEach((site, i) => {
       const owner = owners.siteOwner[i];
-      const key = `${site.file}\u0000${site.line}\u0000${owner === undefined ? '' : owners.keys[owner]}`;
+      const inlined = (site.inlinedEntries ?? [])
+        .map((e) => `${e.file}\u0000${e.line}`)
+        .join('\u0000');
+      const key = `${site.file}\u0000${site.line}\u0000${inlined}\u0001${owner === undefined ? '' : owners.keys[owner]}`;
       let id = ids.get(key);
       if (id === undefined) ids.set(key, (id = ids.size));
       groups[i] = id;

@@ -15,12 +15,12 @@ import {
 import { join } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import type { Diagnostic } from '../binary/index.js';
-import type { BreakpointSite, Subprogram } from '../dwarf/index.js';
+import type { BreakpointSite, SourceLine, Subprogram } from '../dwarf/index.js';
 import type { ImagePlan } from './image-plan.js';
 import { readU32Array, readU64Array } from './helper-protocol.js';
 
 /** Bump when the plan rules or this layout change, so old entries are not read. */
-const PLAN_STORE_VERSION = 'plan/2';
+const PLAN_STORE_VERSION = 'plan/3';
 
 /** The store key of `path` as it is now; `undefined` when it cannot be stat'ed. */
 export function planKey(path: string): string | undefined {
@@ -43,6 +43,10 @@ interface StoredPlan {
   files: string[];
   fileIndex: Uint8Array;
   lines: Uint8Array;
+  /** Sites' `inlinedEntries`, flattened: per entry its site index, file index and line. */
+  inlinedSite: Uint8Array;
+  inlinedFileIndex: Uint8Array;
+  inlinedLine: Uint8Array;
   subprograms: {
     name: string;
     linkageName?: string;
@@ -71,14 +75,25 @@ function u32Bytes(values: readonly number[]): Uint8Array {
 export function encodePlan(plan: ImagePlan): Uint8Array {
   const files: string[] = [];
   const fileIds = new Map<string, number>();
-  const fileIndex = plan.sites.map((site) => {
-    let id = fileIds.get(site.file);
+  const fileId = (file: string): number => {
+    let id = fileIds.get(file);
     if (id === undefined) {
       id = files.length;
-      files.push(site.file);
-      fileIds.set(site.file, id);
+      files.push(file);
+      fileIds.set(file, id);
     }
     return id;
+  };
+  const fileIndex = plan.sites.map((site) => fileId(site.file));
+  const inlinedSite: number[] = [];
+  const inlinedFileIndex: number[] = [];
+  const inlinedLine: number[] = [];
+  plan.sites.forEach((site, i) => {
+    for (const entry of site.inlinedEntries ?? []) {
+      inlinedSite.push(i);
+      inlinedFileIndex.push(fileId(entry.file));
+      inlinedLine.push(entry.line);
+    }
   });
   const stored: StoredPlan = {
     path: plan.path,
@@ -88,6 +103,9 @@ export function encodePlan(plan: ImagePlan): Uint8Array {
     files,
     fileIndex: u32Bytes(fileIndex),
     lines: u32Bytes(plan.sites.map((s) => s.line)),
+    inlinedSite: u32Bytes(inlinedSite),
+    inlinedFileIndex: u32Bytes(inlinedFileIndex),
+    inlinedLine: u32Bytes(inlinedLine),
     subprograms: plan.subprograms.map((s) => ({
       name: s.name,
       ...(s.linkageName === undefined ? {} : { linkageName: s.linkageName }),
@@ -106,9 +124,25 @@ export function decodePlan(bytes: Uint8Array): ImagePlan {
   const addresses = readU64Array(stored.addresses);
   const fileIndex = readU32Array(stored.fileIndex);
   const lines = readU32Array(stored.lines);
+  const entries = new Map<number, SourceLine[]>();
+  const inlinedSite = readU32Array(stored.inlinedSite);
+  const inlinedFileIndex = readU32Array(stored.inlinedFileIndex);
+  const inlinedLine = readU32Array(stored.inlinedLine);
+  for (let k = 0; k < inlinedSite.length; k++) {
+    let list = entries.get(inlinedSite[k]!);
+    if (list === undefined) entries.set(inlinedSite[k]!, (list = []));
+    list.push({ file: stored.files[inlinedFileIndex[k]!]!, line: inlinedLine[k]! });
+  }
   const sites: BreakpointSite[] = [];
   for (let i = 0; i < addresses.length; i++) {
-    sites.push({ address: addresses[i]!, file: stored.files[fileIndex[i]!]!, line: lines[i]! });
+    const site: BreakpointSite = {
+      address: addresses[i]!,
+      file: stored.files[fileIndex[i]!]!,
+      line: lines[i]!,
+    };
+    const inlined = entries.get(i);
+    if (inlined !== undefined) site.inlinedEntries = inlined;
+    sites.push(site);
   }
   const subprograms: Subprogram[] = stored.subprograms.map((s) => {
     const flat = readU64Array(s.ranges);

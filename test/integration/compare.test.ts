@@ -61,6 +61,10 @@ const EXPECTED: [string, number, string][] = [
   ['$e * 2', 0, 'no-region-macro'],
   ['checked_div(1, 0);', 1, 'instrumented-only-covered'],
   ['panic!("expected");', 1, 'no-region-in-function'],
+  // inlined everywhere (`#[inline(always)]`): the entry of its inlined copy stands for its
+  // declaration line; its closing brace has an address only in the out-of-line copy, never run
+  ['pub fn inlined_everywhere', 0, 'both-covered'],
+  ['x - 1', 1, 'no-address-inlined'],
 ];
 
 function checkCategories(t: import('ava').ExecutionContext, json: ComparisonJson): void {

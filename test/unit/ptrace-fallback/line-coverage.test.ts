@@ -230,3 +230,53 @@ test('siteGroups: one group per (file, line, owning function), shared by plans',
   t.is(new Set(groups).size, SITES.length - 1);
   t.deepEqual([...groups.slice(0, 3)], [0, 1, 1]);
 });
+
+test('an inlined copy’s entry credits the inlined function’s declaration line, owned by its own record', (t) => {
+  // helper (lines 10–12, out of line at 0x200) is also inlined into main at 0x120: that site is
+  // main's line 3 and the entry of helper's copy
+  const sites = SITES.map((s) =>
+    s.address === 0x120n ? { ...s, inlinedEntries: [{ file: FILE, line: 10 }] } : s,
+  );
+  const counts = countsOf([1, 1, 0, 1, 1, 1, 0, 0, 0, 1]); // helper's own copy never ran
+  const set = buildLineCoverage([{ plan: plan('/bin/a', sites, SUBPROGRAMS), counts }], {
+    mode: 'oneshot',
+  });
+  const lines = lineMap(set, FILE);
+  t.is(lines.get(10), 1n); // entered through the inlined copy
+  t.is(lines.get(11), 0n);
+  t.is(lines.get(3), 1n);
+  const helper = set.functions.find((f) => f.name === '_ZNhelper')!;
+  // line 10 stays in helper's record (not main's), whose out-of-line copy was never entered
+  t.deepEqual([...helper.regions.filter((_, i) => i % CODE_STRIDE === 3)], [10, 11, 12]);
+  t.is(helper.executionCount, 0n);
+  // a declaration line no site of its own has still becomes coverable
+  const only = buildLineCoverage(
+    [
+      {
+        plan: plan(
+          '/bin/a',
+          [site(0x100, 1), { ...site(0x110, 2), inlinedEntries: [{ file: OTHER, line: 30 }] }],
+          [fn('main', 0x100, 0x140, 1, FILE)],
+        ),
+        counts: countsOf([1, 1]),
+      },
+    ],
+    { mode: 'oneshot' },
+  );
+  t.is(lineMap(only, OTHER).get(30), 1n);
+  t.deepEqual(
+    only.functions.filter((f) => f.filenames[0] === OTHER).map((f) => f.name),
+    [UNATTRIBUTED_RECORD_NAME],
+  );
+});
+
+test('siteGroups: a site with inlined entries is a group of its own; plans keep the entries', (t) => {
+  const sites = SITES.map((s) =>
+    s.address === 0x118n ? { ...s, inlinedEntries: [{ file: OTHER, line: 30 }] } : s,
+  );
+  const [groups] = siteGroups([plan('/bin/a', sites, SUBPROGRAMS)]) as [Uint32Array];
+  // without the entry, 0x110 and 0x118 (both main's line 2) would share a group
+  t.not(groups[1], groups[2]);
+  const stored = plan('/bin/a', sites, SUBPROGRAMS);
+  t.deepEqual(decodePlan(encodePlan(stored)), stored);
+});
