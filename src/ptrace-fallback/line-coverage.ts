@@ -170,25 +170,49 @@ export function buildLineCoverage(
 }
 
 /**
- * One-shot groups of the plans' sites: sites with the same (file, line, inlined entries, owning
- * function) get the same id, in every plan (ids dense from 0), so the helper can restore a whole group at its first
- * trap and not arm it again in later processes or binaries — the report only needs to know that
- * the line ran in that function.
+ * One-shot groups of the plans' sites (ids dense from 0, shared by all the plans), so the helper
+ * can restore a whole group at its first trap and not arm it again in later processes or binaries.
+ * What {@link buildLineCoverage} reads from the hits decides the grouping:
+ * - the lines a site stands for (its own line and its `inlinedEntries`) only need one hit of any
+ *   site standing for the same lines, whatever function it is in (which function owns a line is
+ *   decided from the plans, not from hits): every site that is not a function's entry site is
+ *   grouped by (file, line, inlined entries), across functions and plans;
+ * - a function's execution count needs a hit of one of its entry sites: entry sites are grouped by
+ *   (file, line, inlined entries, function key), so the monomorphisations and copies of one
+ *   function share a group and no other function's trap can restore them.
  * @returns per plan, one group id per site.
  */
 export function siteGroups(plans: readonly ImagePlan[]): Uint32Array[] {
-  const ids = new Map<string, number>();
+  const fileIds = new Map<string, number>();
+  const lineGroups = new Map<number, number>();
+  const otherGroups = new Map<string, number>();
+  let next = 0;
+  const fileIdOf = (file: string): number => {
+    let id = fileIds.get(file);
+    if (id === undefined) fileIds.set(file, (id = fileIds.size));
+    return id;
+  };
   return plans.map((plan) => {
     const owners = attributeSites(plan);
     const groups = new Uint32Array(plan.sites.length);
     plan.sites.forEach((site, i) => {
+      const fileId = fileIdOf(site.file);
       const owner = owners.siteOwner[i];
-      const inlined = (site.inlinedEntries ?? [])
-        .map((e) => `${e.file}\u0000${e.line}`)
-        .join('\u0000');
-      const key = `${site.file}\u0000${site.line}\u0000${inlined}\u0001${owner === undefined ? '' : owners.keys[owner]}`;
-      let id = ids.get(key);
-      if (id === undefined) ids.set(key, (id = ids.size));
+      const entry = owners.isEntry[i] === 1 && owner !== undefined;
+      let id: number | undefined;
+      if (!entry && site.inlinedEntries === undefined && fileId < 0x20_0000) {
+        // the common case, keyed without building a string: exact below 2^53
+        const key = fileId * 0x1_0000_0000 + site.line;
+        id = lineGroups.get(key);
+        if (id === undefined) lineGroups.set(key, (id = next++));
+      } else {
+        const inlined = (site.inlinedEntries ?? [])
+          .map((e) => `${fileIdOf(e.file)}:${e.line}`)
+          .join(',');
+        const key = `${fileId}:${site.line}:${inlined}:${entry ? owners.keys[owner] : ''}`;
+        id = otherGroups.get(key);
+        if (id === undefined) otherGroups.set(key, (id = next++));
+      }
       groups[i] = id;
     });
     return groups;
