@@ -42,6 +42,11 @@ export interface RunProcessOptions extends RunStdioOptions {
   readonly notFoundCode: CovErrorCode;
   /** Appended to the not-found message. */
   readonly notFoundHint?: string;
+  /**
+   * Called once the child has been spawned (or has failed to spawn), before it ends: callers can
+   * do their own work while it runs.
+   */
+  readonly onSpawn?: () => void;
 }
 
 /**
@@ -58,7 +63,7 @@ export async function runProcess(
 ): Promise<RunResult> {
   const pipe = options.stdio === 'pipe';
   const execa = await loadExeca();
-  const result = await execa(program, args, {
+  const subprocess = execa(program, args, {
     env: options.env,
     extendEnv: false,
     reject: false,
@@ -68,6 +73,8 @@ export async function runProcess(
     stripFinalNewline: false,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
+  options.onSpawn?.();
+  const result = await subprocess;
   const notStarted = spawnFailure(result, program, {
     cwd: options.cwd,
     notFoundCode: options.notFoundCode,
@@ -86,6 +93,8 @@ export async function runProcess(
 /** Options of {@link runProgram}. */
 export interface RunProgramOptions extends RunStdioOptions {
   readonly cwd?: string;
+  /** See {@link RunProcessOptions.onSpawn}. */
+  readonly onSpawn?: () => void;
 }
 
 /**

@@ -12,11 +12,13 @@ import {
   runProgram,
   runTests,
   type BuildResult,
+  type CargoWorkspace,
   type RunResult,
 } from '../llvm-bridge/index.js';
 import type { CoverageSet } from '../model/index.js';
 import {
   PTRACE_RUSTFLAGS,
+  encodeRunnerJob,
   ptraceBuildEnv,
   ptraceTargetDir,
   prepareRunnerSession,
@@ -25,7 +27,8 @@ import {
 import { addStatistics, type TraceRunOutcome } from './event-collector.js';
 import type { TraceMode, TraceStatistics } from './helper-protocol.js';
 import { buildLineCoverage } from './line-coverage.js';
-import { jobImagesOf, planImages } from './plan-cache.js';
+import { jobImagesOf, planImages, uniqueImagePaths } from './plan-cache.js';
+import { jobKey, loadStoredJob, planKey, storeJob } from './plan-store.js';
 
 /** Options of {@link traceCargo}. */
 export interface CargoTraceOptions {
@@ -50,6 +53,11 @@ export interface CargoTraceOptions {
   readonly stdoutToStderr?: boolean;
   readonly onProgress?: (message: string) => void;
   readonly toolchain?: string;
+  /**
+   * The workspace as `cargo metadata` showed it to the caller (with the base environment): saves
+   * the build its own `cargo metadata` run.
+   */
+  readonly workspace?: CargoWorkspace;
 }
 
 /** What {@link traceCargo} produced. */
@@ -87,39 +95,66 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   options.onProgress?.(
     `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}), no instrumentation`,
   );
+  const buildOptions = {
+    ...location,
+    stderr: 'inherit' as const,
+    ...progressOf(options),
+    ...(options.workspace === undefined
+      ? {}
+      : {
+          workspace: {
+            ...options.workspace,
+            targetDir: ptraceTargetDir(options.covTargetDir),
+          },
+        }),
+  };
   const build: BuildResult =
-    options.command === 'test'
-      ? await buildTests({ ...location, stderr: 'inherit', ...progressOf(options) })
-      : await buildBin({ ...location, stderr: 'inherit', ...progressOf(options) });
+    options.command === 'test' ? await buildTests(buildOptions) : await buildBin(buildOptions);
   const bins = build.artifacts
     .filter((a) => a.executable !== undefined && a.targetKinds.includes('bin') && !a.test)
     .map((a) => a.executable!);
-  const binaries = [...build.binaries, ...bins];
-  options.onProgress?.(`reading the line tables of ${new Set(binaries).size} executables`);
-  const { plans, warnings } = planImages(binaries, {
-    storeDir: join(ptraceTargetDir(options.covTargetDir), 'plans'),
-  });
-  const breakpoints = plans.reduce((n, plan) => n + plan.sites.length, 0);
-  const session = prepareRunnerSession(
-    join(options.covTargetDir, 'ptrace-session'),
-    options.helper,
-    {
-      mode: options.mode,
-      timeoutMs: options.timeoutMs,
-      images: jobImagesOf(plans, options.mode),
-    },
-  );
+  // cargo lists fresh artifacts in no fixed order: sorted, the job (and its stored key) and the
+  // report's object order are the same from run to run
+  const binaries = uniqueImagePaths([...sortedPaths(build.binaries), ...sortedPaths(bins)]);
+  const storeDir = join(ptraceTargetDir(options.covTargetDir), 'plans');
+  const sessionDir = join(options.covTargetDir, 'ptrace-session');
+  // A job stored for exactly these binaries (unchanged since) and settings lets the tests start
+  // at once; the plans, needed only for the report, are then read while they run.
+  const planKeys = binaries.map(planKey);
+  const storedJobKey = planKeys.every((key) => key !== undefined)
+    ? jobKey(planKeys, { mode: options.mode, timeoutMs: options.timeoutMs, sessionDir })
+    : undefined;
+  let job = storedJobKey === undefined ? undefined : loadStoredJob(storeDir, storedJobKey);
+  let planned: ReturnType<typeof planImages> | undefined;
+  if (job === undefined) {
+    options.onProgress?.(`reading the line tables of ${binaries.length} executables`);
+    planned = planImages(binaries, { storeDir });
+    job = {
+      job: encodeRunnerJob(sessionDir, {
+        mode: options.mode,
+        timeoutMs: options.timeoutMs,
+        images: jobImagesOf(planned.plans, options.mode),
+      }),
+      breakpoints: planned.plans.reduce((n, plan) => n + plan.sites.length, 0),
+      images: planned.plans.length,
+    };
+    if (storedJobKey !== undefined) storeJob(storeDir, storedJobKey, job);
+  }
+  const session = prepareRunnerSession(sessionDir, options.helper, job.job);
   options.onProgress?.(
-    `running under the breakpoint engine (${options.mode}, ${breakpoints} breakpoints in ${plans.length} executables)`,
+    `running under the breakpoint engine (${options.mode}, ${job.breakpoints} breakpoints in ${job.images} executables)`,
   );
   const cargoArgs = [...location.cargoArgs, '--config', session.cargoConfig];
-  const cargo = await ignoringInterrupts(() =>
+  let spawned: () => void = () => {};
+  const started = new Promise<void>((resolve) => (spawned = resolve));
+  const running = ignoringInterrupts(() =>
     options.command === 'test'
       ? runTests({
           ...location,
           cargoArgs,
           testArgs: options.programArgs ?? [],
           stdoutToStderr: options.stdoutToStderr === true,
+          onSpawn: spawned,
         })
       : runProgram(
           cargoProgram(env),
@@ -132,9 +167,24 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
             ...((options.programArgs ?? []).length > 0 ? ['--', ...options.programArgs!] : []),
           ],
           env,
-          { cwd: options.cwd, stdoutToStderr: options.stdoutToStderr === true },
+          {
+            cwd: options.cwd,
+            stdoutToStderr: options.stdoutToStderr === true,
+            onSpawn: spawned,
+          },
         ),
   );
+  if (planned === undefined) {
+    await Promise.race([started, running]);
+    try {
+      planned = planImages(binaries, { storeDir });
+    } catch (error) {
+      await running.catch(() => undefined);
+      throw error;
+    }
+  }
+  const cargo = await running;
+  const { plans, warnings } = planned;
   const collector = readRunnerEvents(
     session.eventsDir,
     plans.map((plan) => plan.sites.length),
@@ -157,8 +207,12 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     outcomes: collector.outcomes,
     statistics: addStatistics(collector.outcomes.map((o) => o.statistics)),
     binaries: plans.map((plan) => plan.path),
-    breakpoints,
+    breakpoints: job.breakpoints,
   };
+}
+
+function sortedPaths(paths: readonly string[]): string[] {
+  return [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function progressOf(options: CargoTraceOptions): { onProgress?: (message: string) => void } {

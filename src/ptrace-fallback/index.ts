@@ -5,6 +5,7 @@
  */
 export {
   PTRACE_RUSTFLAGS,
+  encodeRunnerJob,
   prepareRunnerSession,
   ptraceBuildEnv,
   ptraceTargetDir,
@@ -53,14 +54,18 @@ export {
   type ImageHits,
   type LineCoverageOptions,
 } from './line-coverage.js';
-export { jobImagesOf, planImages } from './plan-cache.js';
+export { jobImagesOf, planImages, uniqueImagePaths } from './plan-cache.js';
 export {
   decodePlan,
   encodePlan,
+  jobKey,
+  loadStoredJob,
   loadStoredPlan,
   planKey,
   pruneStoredPlans,
+  storeJob,
   storePlan,
+  type StoredJob,
 } from './plan-store.js';
 export { runUnderHelper, type RunUnderHelperOptions, type TraceRunResult } from './run-helper.js';
 export {

@@ -206,3 +206,68 @@ export function pruneStoredPlans(dir: string, keep: ReadonlySet<string>): void {
     }
   }
 }
+
+/** Bump when the job layout or the grouping rules change. */
+const JOB_STORE_VERSION = 'job/1';
+
+/** A runner job as stored: its bytes and what the progress line says about it. */
+export interface StoredJob {
+  /** The job file's bytes (see `encodeRunnerJob`). */
+  readonly job: Uint8Array;
+  /** Sites over all images. */
+  readonly breakpoints: number;
+  readonly images: number;
+}
+
+/**
+ * The store key of the runner job for these plan keys (in image order) and settings: a job (its
+ * addresses and one-shot groups, the slow part to compute) depends on nothing else.
+ */
+export function jobKey(
+  planKeys: readonly string[],
+  settings: { readonly mode: string; readonly timeoutMs: number; readonly sessionDir: string },
+): string {
+  return createHash('sha256')
+    .update(
+      [JOB_STORE_VERSION, settings.mode, settings.timeoutMs, settings.sessionDir, ...planKeys].join(
+        '\u0000',
+      ),
+    )
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The job stored under `key` in `<dir>/jobs`, or `undefined` (absent or unreadable). */
+export function loadStoredJob(dir: string, key: string): StoredJob | undefined {
+  try {
+    const stored = decode(readFileSync(join(dir, 'jobs', `${key}.msgpack`))) as StoredJob;
+    if (!(stored.job instanceof Uint8Array) || typeof stored.breakpoints !== 'number') {
+      return undefined;
+    }
+    return stored;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stores a job under `key` in `<dir>/jobs` (temp file + rename), removing the other stored jobs
+ * (one per plan set would pile up as binaries are rebuilt); failures are ignored: a cache.
+ */
+export function storeJob(dir: string, key: string, job: StoredJob): void {
+  const jobsDir = join(dir, 'jobs');
+  const target = join(jobsDir, `${key}.msgpack`);
+  const temporary = `${target}.${process.pid}.tmp`;
+  try {
+    mkdirSync(jobsDir, { recursive: true });
+    for (const name of readdirSync(jobsDir)) {
+      if (name.endsWith('.msgpack') && name !== `${key}.msgpack`) {
+        rmSync(join(jobsDir, name), { force: true });
+      }
+    }
+    writeFileSync(temporary, encode(job));
+    renameSync(temporary, target);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
