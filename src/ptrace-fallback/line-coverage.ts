@@ -91,28 +91,56 @@ export function buildLineCoverage(
       const before = perFile.get(line);
       if (before === undefined || count > before) perFile.set(line, count);
     };
-    plan.sites.forEach((site, i) => {
+    // hundreds of thousands of sites: per owner, its record is looked up once; runs of sites
+    // with one file, or one owner and line, reuse the previous lookup
+    const accOfOwner: (FunctionAcc | undefined)[] = new Array<FunctionAcc | undefined>(
+      owners.keys.length,
+    );
+    const sites = plan.sites;
+    let lastFile: string | undefined;
+    let lastPerFile: Map<number, bigint> | undefined;
+    let lastOwner = -1;
+    let lastOwnerLine = -1;
+    for (let i = 0; i < sites.length; i++) {
+      const site = sites[i]!;
       const count = counts[i] ?? 0n;
-      noteLine(site.file, site.line, count);
+      if (site.file !== lastFile) {
+        lastFile = site.file;
+        lastPerFile = imageLineMax.get(site.file);
+        if (lastPerFile === undefined) imageLineMax.set(site.file, (lastPerFile = new Map()));
+      }
+      const before = lastPerFile!.get(site.line);
+      if (before === undefined || count > before) lastPerFile!.set(site.line, count);
       // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
       // out-of-line copy's record when it has one, never by the caller)
-      for (const entry of site.inlinedEntries ?? []) noteLine(entry.file, entry.line, count);
+      if (site.inlinedEntries !== undefined) {
+        for (const entry of site.inlinedEntries) noteLine(entry.file, entry.line, count);
+        lastFile = undefined; // noteLine may have added files
+      }
       const owner = owners.siteOwner[i];
-      if (owner === undefined) return;
+      if (owner === undefined) continue;
       const key = owners.keys[owner]!;
       const fn = owners.functions[owner]!;
-      if (!functions.has(key)) functions.set(key, { ...fn, objectIndex, entryCount: 0n });
+      let acc = accOfOwner[owner];
+      if (acc === undefined) {
+        acc = functions.get(key);
+        if (acc === undefined) functions.set(key, (acc = { ...fn, objectIndex, entryCount: 0n }));
+        accOfOwner[owner] = acc;
+      }
       if (owners.isEntry[i] === 1) {
         // one entry site per instance: monomorphisations add up (one-shot: any of them)
-        const acc = functions.get(key)!;
         acc.entryCount = oneShot
           ? acc.entryCount !== 0n || count !== 0n
             ? 1n
             : 0n
           : acc.entryCount + count;
       }
-      if (fn.file === site.file) lineAcc(lines, site.file, site.line).owners.add(key);
-    });
+      if (fn.file === site.file && (owner !== lastOwner || site.line !== lastOwnerLine)) {
+        lineAcc(lines, site.file, site.line).owners.add(key);
+        lastOwner = owner;
+        lastOwnerLine = site.line;
+      }
+    }
     for (const [file, perFile] of imageLineMax) {
       for (const [line, count] of perFile) {
         const acc = lineAcc(lines, file, line);

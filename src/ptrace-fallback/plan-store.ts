@@ -20,7 +20,7 @@ import type { ImagePlan } from './image-plan.js';
 import { readU32Array, readU64Array } from './helper-protocol.js';
 
 /** Bump when the plan rules or this layout change, so old entries are not read. */
-const PLAN_STORE_VERSION = 'plan/3';
+const PLAN_STORE_VERSION = 'plan/4';
 
 /** The store key of `path` as it is now; `undefined` when it cannot be stat'ed. */
 export function planKey(path: string): string | undefined {
@@ -47,15 +47,25 @@ interface StoredPlan {
   inlinedSite: Uint8Array;
   inlinedFileIndex: Uint8Array;
   inlinedLine: Uint8Array;
-  subprograms: {
-    name: string;
-    linkageName?: string;
-    file?: string;
-    line?: number;
-    ranges: Uint8Array;
-  }[];
+  /**
+   * Subprograms as columns (tens of thousands of them in a test binary; one string per field
+   * would make decoding slow): names and linkage names joined by NUL, per subprogram its flags
+   * (`SUB_*`), decl file (index into `files`), decl line and number of ranges, then every range's
+   * start and end.
+   */
+  subNames: string;
+  subLinkageNames: string;
+  subFlags: Uint8Array;
+  subFileIndex: Uint8Array;
+  subLines: Uint8Array;
+  subRangeCounts: Uint8Array;
+  subRanges: Uint8Array;
   warnings: Diagnostic[];
 }
+
+const SUB_LINKAGE_NAME = 1;
+const SUB_FILE = 2;
+const SUB_LINE = 4;
 
 function u64Bytes(values: readonly bigint[]): Uint8Array {
   const out = new Uint8Array(values.length * 8);
@@ -106,13 +116,22 @@ export function encodePlan(plan: ImagePlan): Uint8Array {
     inlinedSite: u32Bytes(inlinedSite),
     inlinedFileIndex: u32Bytes(inlinedFileIndex),
     inlinedLine: u32Bytes(inlinedLine),
-    subprograms: plan.subprograms.map((s) => ({
-      name: s.name,
-      ...(s.linkageName === undefined ? {} : { linkageName: s.linkageName }),
-      ...(s.file === undefined ? {} : { file: s.file }),
-      ...(s.line === undefined ? {} : { line: s.line }),
-      ranges: u64Bytes(s.ranges.flatMap((r) => [r.start, r.end])),
-    })),
+    subNames: plan.subprograms.map((s) => s.name).join('\u0000'),
+    subLinkageNames: plan.subprograms.map((s) => s.linkageName ?? '').join('\u0000'),
+    subFlags: Uint8Array.from(
+      plan.subprograms.map(
+        (s) =>
+          (s.linkageName === undefined ? 0 : SUB_LINKAGE_NAME) |
+          (s.file === undefined ? 0 : SUB_FILE) |
+          (s.line === undefined ? 0 : SUB_LINE),
+      ),
+    ),
+    subFileIndex: u32Bytes(
+      plan.subprograms.map((s) => (s.file === undefined ? 0 : fileId(s.file))),
+    ),
+    subLines: u32Bytes(plan.subprograms.map((s) => s.line ?? 0)),
+    subRangeCounts: u32Bytes(plan.subprograms.map((s) => s.ranges.length)),
+    subRanges: u64Bytes(plan.subprograms.flatMap((s) => s.ranges.flatMap((r) => [r.start, r.end]))),
     warnings: [...plan.warnings],
   };
   return encode(stored, { useBigInt64: true });
@@ -144,19 +163,26 @@ export function decodePlan(bytes: Uint8Array): ImagePlan {
     if (inlined !== undefined) site.inlinedEntries = inlined;
     sites.push(site);
   }
-  const subprograms: Subprogram[] = stored.subprograms.map((s) => {
-    const flat = readU64Array(s.ranges);
+  const names = stored.subNames.split('\u0000');
+  const linkageNames = stored.subLinkageNames.split('\u0000');
+  const subFileIndex = readU32Array(stored.subFileIndex);
+  const subLines = readU32Array(stored.subLines);
+  const rangeCounts = readU32Array(stored.subRangeCounts);
+  const flat = readU64Array(stored.subRanges);
+  const subprograms: Subprogram[] = [];
+  let next = 0;
+  for (let k = 0; k < stored.subFlags.length; k++) {
+    const flags = stored.subFlags[k]!;
     const ranges = [];
-    for (let i = 0; i + 1 < flat.length; i += 2)
-      ranges.push({ start: flat[i]!, end: flat[i + 1]! });
-    return {
-      name: s.name,
-      ranges,
-      ...(s.linkageName === undefined ? {} : { linkageName: s.linkageName }),
-      ...(s.file === undefined ? {} : { file: s.file }),
-      ...(s.line === undefined ? {} : { line: s.line }),
-    };
-  });
+    for (let r = 0; r < rangeCounts[k]!; r++, next += 2) {
+      ranges.push({ start: flat[next]!, end: flat[next + 1]! });
+    }
+    const subprogram: Subprogram = { name: names[k]!, ranges };
+    if ((flags & SUB_LINKAGE_NAME) !== 0) subprogram.linkageName = linkageNames[k]!;
+    if ((flags & SUB_FILE) !== 0) subprogram.file = stored.files[subFileIndex[k]!]!;
+    if ((flags & SUB_LINE) !== 0) subprogram.line = subLines[k]!;
+    subprograms.push(subprogram);
+  }
   return {
     path: stored.path,
     entry: BigInt(stored.entry),
