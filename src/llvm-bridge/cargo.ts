@@ -176,8 +176,6 @@ export interface RunTestsOptions extends CargoLocationOptions, RunStdioOptions {
   readonly cargoArgs?: readonly string[];
   /** Arguments for the test harness (`--test-threads=1`, a filter, …), placed after `--`. */
   readonly testArgs?: readonly string[];
-  /** Called once cargo has been spawned (see `RunProcessOptions.onSpawn`). */
-  readonly onSpawn?: () => void;
 }
 
 /**
@@ -207,6 +205,5 @@ export async function runTests(options: RunTestsOptions): Promise<RunResult> {
     notFoundHint: CARGO_INSTALL_HINT,
     ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
     ...(options.stdoutToStderr === undefined ? {} : { stdoutToStderr: options.stdoutToStderr }),
-    ...(options.onSpawn === undefined ? {} : { onSpawn: options.onSpawn }),
   });
 }

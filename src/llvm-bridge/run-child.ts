@@ -25,8 +25,6 @@ export interface RunChildOptions {
   readonly onStdoutLine?: (line: string) => void;
   /** Remove one final newline from captured output (default true, as execa does). */
   readonly stripFinalNewline?: boolean;
-  /** Called once the child has been spawned (or has failed to), before it ends. */
-  readonly onSpawn?: () => void;
 }
 
 /** How the child ended. */
@@ -71,9 +69,7 @@ export function runChild(
       });
     } catch (error) {
       // invalid arguments (a NUL in an argument, …) throw synchronously
-      const cause = error as NodeJS.ErrnoException;
-      options.onSpawn?.();
-      resolve(startFailure(cause));
+      resolve(startFailure(error as NodeJS.ErrnoException));
       return;
     }
     const collect = (stream: Readable | null, add: (text: string) => void): void => {
@@ -107,7 +103,6 @@ export function runChild(
         stderr: strip ? withoutFinalNewline(stderr) : stderr,
       });
     });
-    options.onSpawn?.();
   });
 }
 

@@ -42,11 +42,6 @@ export interface RunProcessOptions extends RunStdioOptions {
   readonly notFoundCode: CovErrorCode;
   /** Appended to the not-found message. */
   readonly notFoundHint?: string;
-  /**
-   * Called once the child has been spawned (or has failed to spawn), before it ends: callers can
-   * do their own work while it runs.
-   */
-  readonly onSpawn?: () => void;
 }
 
 /**
@@ -69,7 +64,6 @@ export async function runProcess(
     stdout: pipe ? 'pipe' : options.stdoutToStderr === true ? 'stderr' : 'inherit',
     stderr: pipe ? 'pipe' : 'inherit',
     stripFinalNewline: false,
-    ...(options.onSpawn === undefined ? {} : { onSpawn: options.onSpawn }),
   });
   const notStarted = spawnFailure(result, program, {
     cwd: options.cwd,
@@ -89,8 +83,6 @@ export async function runProcess(
 /** Options of {@link runProgram}. */
 export interface RunProgramOptions extends RunStdioOptions {
   readonly cwd?: string;
-  /** See {@link RunProcessOptions.onSpawn}. */
-  readonly onSpawn?: () => void;
 }
 
 /**

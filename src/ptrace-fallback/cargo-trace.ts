@@ -4,7 +4,6 @@
  * line-coverage {@link CoverageSet}.
  */
 import { join } from 'node:path';
-import type { Diagnostic } from '../binary/index.js';
 import {
   buildBin,
   buildTests,
@@ -26,9 +25,16 @@ import {
 } from './cargo-runner.js';
 import { addStatistics, type TraceRunOutcome } from './event-collector.js';
 import type { TraceMode, TraceStatistics } from './helper-protocol.js';
-import { buildLineCoverage } from './line-coverage.js';
+import { coverageFromIndex, indexLineCoverage, type LineCoverageIndex } from './line-coverage.js';
 import { jobImagesOf, planImages, uniqueImagePaths } from './plan-cache.js';
-import { jobKey, loadStoredJob, planKey, storeJob } from './plan-store.js';
+import {
+  decodeLineIndex,
+  encodeLineIndex,
+  jobKey,
+  loadStoredJob,
+  planKey,
+  storeJob,
+} from './plan-store.js';
 
 /** Options of {@link traceCargo}. */
 export interface CargoTraceOptions {
@@ -118,25 +124,33 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   const binaries = uniqueImagePaths([...sortedPaths(build.binaries), ...sortedPaths(bins)]);
   const storeDir = join(ptraceTargetDir(options.covTargetDir), 'plans');
   const sessionDir = join(options.covTargetDir, 'ptrace-session');
-  // A job stored for exactly these binaries (unchanged since) and settings lets the tests start
-  // at once; the plans, needed only for the report, are then read while they run.
+  // A job stored for exactly these binaries (unchanged since) and settings, with the line index
+  // its hits are read with, lets the tests start at once and spares reading the plans at all.
   const planKeys = binaries.map(planKey);
   const storedJobKey = planKeys.every((key) => key !== undefined)
     ? jobKey(planKeys, { mode: options.mode, timeoutMs: options.timeoutMs, sessionDir })
     : undefined;
-  let job = storedJobKey === undefined ? undefined : loadStoredJob(storeDir, storedJobKey);
-  let planned: ReturnType<typeof planImages> | undefined;
-  if (job === undefined) {
+  const stored = storedJobKey === undefined ? undefined : loadStoredJob(storeDir, storedJobKey);
+  let index: LineCoverageIndex | undefined;
+  try {
+    index = stored === undefined ? undefined : decodeLineIndex(stored.index);
+  } catch {
+    index = undefined; // a damaged entry: plan again
+  }
+  let job = index === undefined ? undefined : stored;
+  if (job === undefined || index === undefined) {
     options.onProgress?.(`reading the line tables of ${binaries.length} executables`);
-    planned = planImages(binaries, { storeDir });
+    const { plans } = planImages(binaries, { storeDir });
+    index = indexLineCoverage(plans);
     job = {
       job: encodeRunnerJob(sessionDir, {
         mode: options.mode,
         timeoutMs: options.timeoutMs,
-        images: jobImagesOf(planned.plans, options.mode),
+        images: jobImagesOf(plans, options.mode),
       }),
-      breakpoints: planned.plans.reduce((n, plan) => n + plan.sites.length, 0),
-      images: planned.plans.length,
+      index: encodeLineIndex(index),
+      breakpoints: plans.reduce((n, plan) => n + plan.sites.length, 0),
+      images: plans.length,
     };
     if (storedJobKey !== undefined) storeJob(storeDir, storedJobKey, job);
   }
@@ -145,16 +159,13 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     `running under the breakpoint engine (${options.mode}, ${job.breakpoints} breakpoints in ${job.images} executables)`,
   );
   const cargoArgs = [...location.cargoArgs, '--config', session.cargoConfig];
-  let spawned: () => void = () => {};
-  const started = new Promise<void>((resolve) => (spawned = resolve));
-  const running = ignoringInterrupts(() =>
+  const cargo = await ignoringInterrupts(() =>
     options.command === 'test'
       ? runTests({
           ...location,
           cargoArgs,
           testArgs: options.programArgs ?? [],
           stdoutToStderr: options.stdoutToStderr === true,
-          onSpawn: spawned,
         })
       : runProgram(
           cargoProgram(env),
@@ -167,46 +178,27 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
             ...((options.programArgs ?? []).length > 0 ? ['--', ...options.programArgs!] : []),
           ],
           env,
-          {
-            cwd: options.cwd,
-            stdoutToStderr: options.stdoutToStderr === true,
-            onSpawn: spawned,
-          },
+          { cwd: options.cwd, stdoutToStderr: options.stdoutToStderr === true },
         ),
   );
-  if (planned === undefined) {
-    await Promise.race([started, running]);
-    try {
-      planned = planImages(binaries, { storeDir });
-    } catch (error) {
-      await running.catch(() => undefined);
-      throw error;
-    }
-  }
-  const cargo = await running;
-  const { plans, warnings } = planned;
   const collector = readRunnerEvents(
     session.eventsDir,
-    plans.map((plan) => plan.sites.length),
+    index.images.map((image) => image.siteSlot.length),
   );
   const failure = collector.failureError();
   if (failure !== undefined) throw failure;
-  const allWarnings: Diagnostic[] = [...warnings, ...collector.warnings];
-  const set = buildLineCoverage(
-    plans.map((plan, i) => ({ plan, counts: collector.counts[i]! })),
-    {
-      mode: options.mode,
-      warnings: allWarnings,
-      ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
-    },
-  );
+  const set = coverageFromIndex(index, collector.counts, {
+    mode: options.mode,
+    warnings: collector.warnings,
+    ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
+  });
   return {
     set,
     passed: cargo.passed,
     cargo,
     outcomes: collector.outcomes,
     statistics: addStatistics(collector.outcomes.map((o) => o.statistics)),
-    binaries: plans.map((plan) => plan.path),
+    binaries: [...index.objects],
     breakpoints: job.breakpoints,
   };
 }

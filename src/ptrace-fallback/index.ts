@@ -48,15 +48,22 @@ export {
 } from './image-plan.js';
 export {
   LINE_REGION_END_COLUMN,
+  LINE_RULES_VERSION,
   UNATTRIBUTED_RECORD_NAME,
   buildLineCoverage,
+  coverageFromIndex,
+  indexLineCoverage,
   siteGroups,
   type ImageHits,
+  type ImageLineIndex,
+  type LineCoverageIndex,
   type LineCoverageOptions,
 } from './line-coverage.js';
 export { jobImagesOf, planImages, uniqueImagePaths } from './plan-cache.js';
 export {
+  decodeLineIndex,
   decodePlan,
+  encodeLineIndex,
   encodePlan,
   jobKey,
   loadStoredJob,

@@ -40,18 +40,201 @@ export interface LineCoverageOptions {
   readonly warnings?: readonly Diagnostic[];
 }
 
-interface FunctionAcc {
+/** A function as the report knows it (the record is named by the first linkage name seen). */
+interface FunctionInfo {
   readonly name: string;
   readonly file: string;
   readonly declLine: number;
-  readonly objectIndex: number;
-  entryCount: bigint;
 }
 
-interface LineAcc {
-  count: bigint;
-  /** Function keys with a site on this line whose home file is this file. */
-  readonly owners: Set<string>;
+/**
+ * Bump when the rules of {@link indexLineCoverage} or {@link siteGroups} change: stored runner
+ * jobs (which keep both, see `plan-store.ts`) carry this version in their key.
+ */
+export const LINE_RULES_VERSION = 'lines/1';
+
+/**
+ * What {@link buildLineCoverage} needs from the plans, computed once: every rule that does not
+ * depend on hits is applied here, so a report is one pass over the hit sites
+ * ({@link coverageFromIndex}). Line *slots* are the coverable (file, line) pairs.
+ */
+export interface LineCoverageIndex {
+  /** The images' paths (the set's `objects`). */
+  readonly objects: readonly string[];
+  /** The plans' warnings. */
+  readonly warnings: readonly Diagnostic[];
+  readonly files: readonly string[];
+  /** Per slot: index into `files`, and the 1-based line. */
+  readonly slotFile: Uint32Array;
+  readonly slotLine: Uint32Array;
+  /** Per image, what a hit of a site (index into its plan's sites) counts for. */
+  readonly images: readonly ImageLineIndex[];
+  /** Per function (ids used by `entryFunction` and `recordFunction`): its record's name. */
+  readonly functionNames: readonly string[];
+  /**
+   * Records in report order: the function id (−1 for a file's `<lines outside functions>`), the
+   * file (index into `files`), the object index, and the slots it owns (sorted by line) as
+   * `recordSlots[recordStart[r]..recordStart[r + 1]]`.
+   */
+  readonly recordFunction: Int32Array;
+  readonly recordFile: Uint32Array;
+  readonly recordObject: Uint32Array;
+  readonly recordStart: Uint32Array;
+  readonly recordSlots: Uint32Array;
+}
+
+/** One image in a {@link LineCoverageIndex}. */
+export interface ImageLineIndex {
+  /** Per site: the slot of its own line. */
+  readonly siteSlot: Uint32Array;
+  /** Sites with inlined entries, once per further slot they stand for (`extraSlot`). */
+  readonly extraSite: Uint32Array;
+  readonly extraSlot: Uint32Array;
+  /** Entry sites and the function each one enters. */
+  readonly entrySite: Uint32Array;
+  readonly entryFunction: Uint32Array;
+}
+
+/**
+ * Applies the rules of {@link buildLineCoverage} that depend only on the plans: which lines are
+ * coverable, which function owns each line, which sites are entries.
+ * @returns the index; `objects` in plan order.
+ */
+export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageIndex {
+  const files: string[] = [];
+  const fileIds = new Map<string, number>();
+  const fileIdOf = (file: string): number => {
+    let id = fileIds.get(file);
+    if (id === undefined) {
+      fileIds.set(file, (id = files.length));
+      files.push(file);
+    }
+    return id;
+  };
+  const slotIds = new Map<number, number>();
+  const slotFile: number[] = [];
+  const slotLine: number[] = [];
+  // function ids with a site on the slot whose home file is the slot's file
+  const slotOwners: (Set<number> | undefined)[] = [];
+  const slotOf = (fileId: number, line: number): number => {
+    // line numbers are u32 and file ids far below 2^21: an exact integer key
+    const key = fileId * 0x1_0000_0000 + line;
+    let slot = slotIds.get(key);
+    if (slot === undefined) {
+      slotIds.set(key, (slot = slotFile.length));
+      slotFile.push(fileId);
+      slotLine.push(line);
+      slotOwners.push(undefined);
+    }
+    return slot;
+  };
+  const functionIds = new Map<string, number>();
+  const functionKeys: string[] = [];
+  const functions: (FunctionInfo & { readonly objectIndex: number })[] = [];
+  const warnings: Diagnostic[] = [];
+
+  const images = plans.map((plan, objectIndex): ImageLineIndex => {
+    warnings.push(...plan.warnings);
+    const owners = attributeSites(plan);
+    const functionOfOwner = new Int32Array(owners.keys.length).fill(-1);
+    const sites = plan.sites;
+    const siteSlot = new Uint32Array(sites.length);
+    const extraSite: number[] = [];
+    const extraSlot: number[] = [];
+    const entrySite: number[] = [];
+    const entryFunction: number[] = [];
+    let lastFile: string | undefined;
+    let lastFileId = 0;
+    let lastOwnedFunction = -1;
+    let lastOwnedSlot = -1;
+    for (let i = 0; i < sites.length; i++) {
+      const site = sites[i]!;
+      if (site.file !== lastFile) {
+        lastFile = site.file;
+        lastFileId = fileIdOf(site.file);
+      }
+      const slot = slotOf(lastFileId, site.line);
+      siteSlot[i] = slot;
+      // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
+      // out-of-line copy's record when it has one, never by the caller)
+      for (const entry of site.inlinedEntries ?? []) {
+        extraSite.push(i);
+        extraSlot.push(slotOf(fileIdOf(entry.file), entry.line));
+      }
+      const owner = owners.siteOwner[i];
+      if (owner === undefined) continue;
+      let id = functionOfOwner[owner]!;
+      if (id < 0) {
+        const key = owners.keys[owner]!;
+        let known = functionIds.get(key);
+        if (known === undefined) {
+          functionIds.set(key, (known = functions.length));
+          functionKeys.push(key);
+          functions.push({ ...owners.functions[owner]!, objectIndex });
+        }
+        functionOfOwner[owner] = id = known;
+      }
+      if (owners.isEntry[i] === 1) {
+        entrySite.push(i);
+        entryFunction.push(id);
+      }
+      if (
+        owners.functions[owner]!.file === site.file &&
+        (id !== lastOwnedFunction || slot !== lastOwnedSlot)
+      ) {
+        (slotOwners[slot] ??= new Set()).add(id);
+        lastOwnedFunction = id;
+        lastOwnedSlot = slot;
+      }
+    }
+    return {
+      siteSlot,
+      extraSite: Uint32Array.from(extraSite),
+      extraSlot: Uint32Array.from(extraSlot),
+      entrySite: Uint32Array.from(entrySite),
+      entryFunction: Uint32Array.from(entryFunction),
+    };
+  });
+
+  // each slot to one record: a function of its file, else its file's unattributed record
+  const records = new Map<string, { fn: number; file: number; slots: number[] }>();
+  for (let slot = 0; slot < slotFile.length; slot++) {
+    const candidates = slotOwners[slot];
+    const fn =
+      candidates === undefined
+        ? -1
+        : chooseOwner(candidates, slotLine[slot]!, functions, functionKeys);
+    const key = fn >= 0 ? `f${fn}` : `u${slotFile[slot]}`;
+    let record = records.get(key);
+    if (record === undefined) records.set(key, (record = { fn, file: slotFile[slot]!, slots: [] }));
+    record.slots.push(slot);
+  }
+  const ordered = [...records.values()];
+  for (const record of ordered) record.slots.sort((a, b) => slotLine[a]! - slotLine[b]!);
+  const objectOf = (record: { fn: number }): number =>
+    record.fn >= 0 ? functions[record.fn]!.objectIndex : 0;
+  ordered.sort(
+    (a, b) =>
+      objectOf(a) - objectOf(b) ||
+      compareText(files[a.file]!, files[b.file]!) ||
+      slotLine[a.slots[0]!]! - slotLine[b.slots[0]!]!,
+  );
+  const recordStart = new Uint32Array(ordered.length + 1);
+  ordered.forEach((record, r) => (recordStart[r + 1] = recordStart[r]! + record.slots.length));
+  return {
+    objects: plans.map((plan) => plan.path),
+    warnings,
+    files,
+    slotFile: Uint32Array.from(slotFile),
+    slotLine: Uint32Array.from(slotLine),
+    images,
+    functionNames: functions.map((fn) => fn.name),
+    recordFunction: Int32Array.from(ordered.map((record) => record.fn)),
+    recordFile: Uint32Array.from(ordered.map((record) => record.file)),
+    recordObject: Uint32Array.from(ordered.map(objectOf)),
+    recordStart,
+    recordSlots: Uint32Array.from(ordered.flatMap((record) => record.slots)),
+  };
 }
 
 /**
@@ -72,125 +255,99 @@ interface LineAcc {
  *   lowest address) summed over images; its regions are one {@link KIND_CODE} region per line,
  *   `[line, 1] → [line, LINE_REGION_END_COLUMN]`; no branches.
  *
+ * The rules that need no hits are {@link indexLineCoverage}'s, the rest {@link coverageFromIndex}'s.
  * @returns a set with `metadata.engine = 'ptrace'`, objects = the image paths.
  */
 export function buildLineCoverage(
   images: readonly ImageHits[],
   options: LineCoverageOptions,
 ): CoverageSet {
-  const functions = new Map<string, FunctionAcc>();
-  const lines = new Map<string, Map<number, LineAcc>>();
-  const oneShot = options.mode === 'oneshot';
+  const index = indexLineCoverage(images.map((image) => image.plan));
+  return coverageFromIndex(
+    { ...index, warnings: [] },
+    images.map((image) => image.counts),
+    options,
+  );
+}
 
-  images.forEach(({ plan, counts }, objectIndex) => {
-    const owners = attributeSites(plan);
-    const imageLineMax = new Map<string, Map<number, bigint>>();
-    const noteLine = (file: string, line: number, count: bigint): void => {
-      let perFile = imageLineMax.get(file);
-      if (perFile === undefined) imageLineMax.set(file, (perFile = new Map()));
-      const before = perFile.get(line);
-      if (before === undefined || count > before) perFile.set(line, count);
+/**
+ * The coverage set of `counts` (per image of the index, per site: 1n/0n in one-shot mode, counts
+ * in count mode) under the rules of {@link buildLineCoverage}; work is proportional to the sites
+ * hit, not to all sites. Warnings: the index's, then `options.warnings`.
+ */
+export function coverageFromIndex(
+  index: LineCoverageIndex,
+  counts: readonly BigUint64Array[],
+  options: LineCoverageOptions,
+): CoverageSet {
+  const oneShot = options.mode === 'oneshot';
+  const slotCount = new Array<bigint>(index.slotLine.length).fill(0n);
+  const functionCount = new Array<bigint>(index.functionNames.length).fill(0n);
+  index.images.forEach((image, i) => {
+    const siteCounts = counts[i] ?? new BigUint64Array(0);
+    const sites = Math.min(siteCounts.length, image.siteSlot.length);
+    const countOf = (site: number): bigint => (site < sites ? siteCounts[site]! : 0n);
+    // the largest count per slot in this image (zero counts change nothing)
+    const imageMax = new Map<number, bigint>();
+    const note = (slot: number, count: bigint): void => {
+      const before = imageMax.get(slot);
+      if (before === undefined || count > before) imageMax.set(slot, count);
     };
-    // hundreds of thousands of sites: per owner, its record is looked up once; runs of sites
-    // with one file, or one owner and line, reuse the previous lookup
-    const accOfOwner: (FunctionAcc | undefined)[] = new Array<FunctionAcc | undefined>(
-      owners.keys.length,
-    );
-    const sites = plan.sites;
-    let lastFile: string | undefined;
-    let lastPerFile: Map<number, bigint> | undefined;
-    let lastOwner = -1;
-    let lastOwnerLine = -1;
-    for (let i = 0; i < sites.length; i++) {
-      const site = sites[i]!;
-      const count = counts[i] ?? 0n;
-      if (site.file !== lastFile) {
-        lastFile = site.file;
-        lastPerFile = imageLineMax.get(site.file);
-        if (lastPerFile === undefined) imageLineMax.set(site.file, (lastPerFile = new Map()));
-      }
-      const before = lastPerFile!.get(site.line);
-      if (before === undefined || count > before) lastPerFile!.set(site.line, count);
-      // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
-      // out-of-line copy's record when it has one, never by the caller)
-      if (site.inlinedEntries !== undefined) {
-        for (const entry of site.inlinedEntries) noteLine(entry.file, entry.line, count);
-        lastFile = undefined; // noteLine may have added files
-      }
-      const owner = owners.siteOwner[i];
-      if (owner === undefined) continue;
-      const key = owners.keys[owner]!;
-      const fn = owners.functions[owner]!;
-      let acc = accOfOwner[owner];
-      if (acc === undefined) {
-        acc = functions.get(key);
-        if (acc === undefined) functions.set(key, (acc = { ...fn, objectIndex, entryCount: 0n }));
-        accOfOwner[owner] = acc;
-      }
-      if (owners.isEntry[i] === 1) {
-        // one entry site per instance: monomorphisations add up (one-shot: any of them)
-        acc.entryCount = oneShot
-          ? acc.entryCount !== 0n || count !== 0n
-            ? 1n
-            : 0n
-          : acc.entryCount + count;
-      }
-      if (fn.file === site.file && (owner !== lastOwner || site.line !== lastOwnerLine)) {
-        lineAcc(lines, site.file, site.line).owners.add(key);
-        lastOwner = owner;
-        lastOwnerLine = site.line;
+    // scanned as 32-bit words: reading each bigint would allocate one per site
+    const words = new Uint32Array(siteCounts.buffer, siteCounts.byteOffset, sites * 2);
+    for (let site = 0; site < sites; site++) {
+      if (words[2 * site] !== 0 || words[2 * site + 1] !== 0) {
+        note(image.siteSlot[site]!, siteCounts[site]!);
       }
     }
-    for (const [file, perFile] of imageLineMax) {
-      for (const [line, count] of perFile) {
-        const acc = lineAcc(lines, file, line);
-        acc.count = oneShot ? (acc.count !== 0n || count !== 0n ? 1n : 0n) : acc.count + count;
-      }
+    image.extraSite.forEach((site, k) => {
+      const count = countOf(site);
+      if (count !== 0n) note(image.extraSlot[k]!, count);
+    });
+    image.entrySite.forEach((site, k) => {
+      const count = countOf(site);
+      if (count === 0n) return;
+      // one entry site per instance: monomorphisations add up (one-shot: any of them)
+      const fn = image.entryFunction[k]!;
+      functionCount[fn] = oneShot ? 1n : functionCount[fn]! + count;
+    });
+    for (const [slot, count] of imageMax) {
+      slotCount[slot] = oneShot ? 1n : slotCount[slot]! + count;
     }
   });
 
-  const owned = new Map<string, { file: string; lines: number[] }>();
-  for (const [file, perFile] of lines) {
-    for (const [line, acc] of perFile) {
-      const key = chooseOwner(acc.owners, line, functions) ?? unattributedKey(file);
-      let entry = owned.get(key);
-      if (entry === undefined) owned.set(key, (entry = { file, lines: [] }));
-      entry.lines.push(line);
-    }
-  }
-
   const records: FunctionRecord[] = [];
-  for (const [key, { file, lines: ownedLines }] of owned) {
-    ownedLines.sort((a, b) => a - b);
-    const regions = new Uint32Array(ownedLines.length * CODE_STRIDE);
-    const regionCounts = new BigUint64Array(ownedLines.length);
-    ownedLines.forEach((line, i) => {
+  for (let r = 0; r + 1 < index.recordStart.length; r++) {
+    const start = index.recordStart[r]!;
+    const length = index.recordStart[r + 1]! - start;
+    const regions = new Uint32Array(length * CODE_STRIDE);
+    const regionCounts = new BigUint64Array(length);
+    let largest = 0n;
+    for (let i = 0; i < length; i++) {
+      const slot = index.recordSlots[start + i]!;
+      const line = index.slotLine[slot]!;
       regions.set([KIND_CODE, 0, 0, line, 1, line, LINE_REGION_END_COLUMN], i * CODE_STRIDE);
-      regionCounts[i] = lines.get(file)!.get(line)!.count;
-    });
-    const fn = functions.get(key);
+      const count = slotCount[slot]!;
+      regionCounts[i] = count;
+      if (count > largest) largest = count;
+    }
+    const fn = index.recordFunction[r]!;
     records.push({
-      name: fn?.name ?? UNATTRIBUTED_RECORD_NAME,
-      filenames: [file],
-      executionCount: fn?.entryCount ?? regionCounts.reduce((a, b) => (b > a ? b : a), 0n),
+      name: fn >= 0 ? index.functionNames[fn]! : UNATTRIBUTED_RECORD_NAME,
+      filenames: [index.files[index.recordFile[r]!]!],
+      executionCount: fn >= 0 ? functionCount[fn]! : largest,
       regions,
       regionCounts,
       branches: new Uint32Array(0),
       branchTrueCounts: new BigUint64Array(0),
       branchFalseCounts: new BigUint64Array(0),
       mcdcRecords: [],
-      objectIndex: fn?.objectIndex ?? 0,
+      objectIndex: index.recordObject[r]!,
     });
   }
-  records.sort(
-    (a, b) =>
-      a.objectIndex - b.objectIndex ||
-      compareText(a.filenames[0]!, b.filenames[0]!) ||
-      a.regions[3]! - b.regions[3]!,
-  );
-  return createCoverageSet(records, options.warnings ?? [], {
+  return createCoverageSet(records, [...index.warnings, ...(options.warnings ?? [])], {
     engine: 'ptrace',
-    objects: images.map((image) => image.plan.path),
+    objects: [...index.objects],
     profiles: [],
     ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
     ...(options.createdAt === undefined ? {} : { createdAt: options.createdAt }),
@@ -251,40 +408,35 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function unattributedKey(file: string): string {
-  return `\u0000unattributed\u0000${file}`;
-}
-
-function lineAcc(lines: Map<string, Map<number, LineAcc>>, file: string, line: number): LineAcc {
-  let perFile = lines.get(file);
-  if (perFile === undefined) lines.set(file, (perFile = new Map()));
-  let acc = perFile.get(line);
-  if (acc === undefined) perFile.set(line, (acc = { count: 0n, owners: new Set() }));
-  return acc;
-}
-
-/** The owner of a line: declared last at or before it; else the one declared first. */
+/**
+ * The owner of a line among `candidates` (function ids): declared last at or before it; else the
+ * one declared first; ties go to the smaller function key.
+ */
 function chooseOwner(
-  keys: ReadonlySet<string>,
+  candidates: ReadonlySet<number>,
   line: number,
-  functions: ReadonlyMap<string, FunctionAcc>,
-): string | undefined {
-  let best: string | undefined;
+  functions: readonly FunctionInfo[],
+  keys: readonly string[],
+): number {
+  let best = -1;
   let bestLine = -1;
-  let earliest: string | undefined;
+  let earliest = -1;
   let earliestLine = Infinity;
-  for (const key of keys) {
-    const declLine = functions.get(key)!.declLine;
-    if (declLine <= line && (declLine > bestLine || (declLine === bestLine && key < best!))) {
-      best = key;
+  for (const id of candidates) {
+    const declLine = functions[id]!.declLine;
+    if (
+      declLine <= line &&
+      (declLine > bestLine || (declLine === bestLine && keys[id]! < keys[best]!))
+    ) {
+      best = id;
       bestLine = declLine;
     }
-    if (declLine < earliestLine || (declLine === earliestLine && key < earliest!)) {
-      earliest = key;
+    if (declLine < earliestLine || (declLine === earliestLine && keys[id]! < keys[earliest]!)) {
+      earliest = id;
       earliestLine = declLine;
     }
   }
-  return best ?? earliest;
+  return best >= 0 ? best : earliest;
 }
 
 interface SiteAttribution {
@@ -293,7 +445,7 @@ interface SiteAttribution {
   /** Per site: 1 when it is its subprogram's entry site. */
   readonly isEntry: Uint8Array;
   readonly keys: string[];
-  readonly functions: Omit<FunctionAcc, 'objectIndex' | 'entryCount'>[];
+  readonly functions: FunctionInfo[];
 }
 
 /** Maps each site of `plan` to the subprogram whose ranges contain its address. */
@@ -302,7 +454,7 @@ function attributeSites(plan: ImagePlan): SiteAttribution {
   const siteOwner: (number | undefined)[] = new Array<number | undefined>(sites.length);
   const isEntry = new Uint8Array(sites.length);
   const keys: string[] = [];
-  const functions: Omit<FunctionAcc, 'objectIndex' | 'entryCount'>[] = [];
+  const functions: FunctionInfo[] = [];
   const ranges: { start: bigint; end: bigint; owner: number }[] = [];
   plan.subprograms.forEach((subprogram, owner) => {
     for (const range of subprogram.ranges) {
@@ -362,10 +514,7 @@ function firstSiteAt(sites: readonly BreakpointSite[], address: bigint, hint: nu
   return lo;
 }
 
-function describeFunction(
-  subprogram: Subprogram,
-  entrySite: BreakpointSite,
-): Omit<FunctionAcc, 'objectIndex' | 'entryCount'> {
+function describeFunction(subprogram: Subprogram, entrySite: BreakpointSite): FunctionInfo {
   return {
     name: subprogram.linkageName ?? subprogram.name,
     file: subprogram.file ?? entrySite.file,

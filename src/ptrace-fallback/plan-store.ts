@@ -14,9 +14,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
-import type { Diagnostic } from '../binary/index.js';
+import { CovError, type Diagnostic } from '../binary/index.js';
 import type { BreakpointSite, SourceLine, Subprogram } from '../dwarf/index.js';
 import type { ImagePlan } from './image-plan.js';
+import {
+  LINE_RULES_VERSION,
+  type ImageLineIndex,
+  type LineCoverageIndex,
+} from './line-coverage.js';
 import { readU32Array, readU64Array } from './helper-protocol.js';
 
 /** Bump when the plan rules or this layout change, so old entries are not read. */
@@ -233,13 +238,18 @@ export function pruneStoredPlans(dir: string, keep: ReadonlySet<string>): void {
   }
 }
 
-/** Bump when the job layout or the grouping rules change. */
+/** Bump when the stored job's layout changes (rule changes bump `LINE_RULES_VERSION`). */
 const JOB_STORE_VERSION = 'job/1';
 
-/** A runner job as stored: its bytes and what the progress line says about it. */
+/**
+ * A runner job as stored: its bytes, the line index its hits are read with (so the plans need not
+ * be read at all), and what the progress line says about it.
+ */
 export interface StoredJob {
   /** The job file's bytes (see `encodeRunnerJob`). */
   readonly job: Uint8Array;
+  /** {@link encodeLineIndex} of the plans' index. */
+  readonly index: Uint8Array;
   /** Sites over all images. */
   readonly breakpoints: number;
   readonly images: number;
@@ -255,9 +265,14 @@ export function jobKey(
 ): string {
   return createHash('sha256')
     .update(
-      [JOB_STORE_VERSION, settings.mode, settings.timeoutMs, settings.sessionDir, ...planKeys].join(
-        '\u0000',
-      ),
+      [
+        JOB_STORE_VERSION,
+        LINE_RULES_VERSION,
+        settings.mode,
+        settings.timeoutMs,
+        settings.sessionDir,
+        ...planKeys,
+      ].join('\u0000'),
     )
     .digest('hex')
     .slice(0, 32);
@@ -267,7 +282,11 @@ export function jobKey(
 export function loadStoredJob(dir: string, key: string): StoredJob | undefined {
   try {
     const stored = decode(readFileSync(join(dir, 'jobs', `${key}.msgpack`))) as StoredJob;
-    if (!(stored.job instanceof Uint8Array) || typeof stored.breakpoints !== 'number') {
+    if (
+      !(stored.job instanceof Uint8Array) ||
+      !(stored.index instanceof Uint8Array) ||
+      typeof stored.breakpoints !== 'number'
+    ) {
       return undefined;
     }
     return stored;
@@ -296,4 +315,98 @@ export function storeJob(dir: string, key: string, job: StoredJob): void {
   } catch {
     rmSync(temporary, { force: true });
   }
+}
+
+interface StoredLineIndex {
+  objects: string[];
+  warnings: Diagnostic[];
+  files: string[];
+  slotFile: Uint8Array;
+  slotLine: Uint8Array;
+  images: {
+    siteSlot: Uint8Array;
+    extraSite: Uint8Array;
+    extraSlot: Uint8Array;
+    entrySite: Uint8Array;
+    entryFunction: Uint8Array;
+  }[];
+  /** Joined by NUL. */
+  functionNames: string;
+  functionCount: number;
+  /** Function id + 1 (0: the file's unattributed lines). */
+  recordFunction: Uint8Array;
+  recordFile: Uint8Array;
+  recordObject: Uint8Array;
+  recordStart: Uint8Array;
+  recordSlots: Uint8Array;
+}
+
+function u32ArrayBytes(values: Uint32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i]!, true);
+  return out;
+}
+
+/** Serialises a {@link LineCoverageIndex} (integer columns as little-endian u32 blobs). */
+export function encodeLineIndex(index: LineCoverageIndex): Uint8Array {
+  const stored: StoredLineIndex = {
+    objects: [...index.objects],
+    warnings: [...index.warnings],
+    files: [...index.files],
+    slotFile: u32ArrayBytes(index.slotFile),
+    slotLine: u32ArrayBytes(index.slotLine),
+    images: index.images.map((image) => ({
+      siteSlot: u32ArrayBytes(image.siteSlot),
+      extraSite: u32ArrayBytes(image.extraSite),
+      extraSlot: u32ArrayBytes(image.extraSlot),
+      entrySite: u32ArrayBytes(image.entrySite),
+      entryFunction: u32ArrayBytes(image.entryFunction),
+    })),
+    functionNames: index.functionNames.join('\u0000'),
+    functionCount: index.functionNames.length,
+    recordFunction: u32ArrayBytes(Uint32Array.from(index.recordFunction, (fn) => fn + 1)),
+    recordFile: u32ArrayBytes(index.recordFile),
+    recordObject: u32ArrayBytes(index.recordObject),
+    recordStart: u32ArrayBytes(index.recordStart),
+    recordSlots: u32ArrayBytes(index.recordSlots),
+  };
+  return encode(stored);
+}
+
+/**
+ * Inverse of {@link encodeLineIndex}.
+ * @throws CovError `E_MALFORMED` when the bytes are not such an index (a damaged cache entry).
+ */
+export function decodeLineIndex(bytes: Uint8Array): LineCoverageIndex {
+  const stored = decode(bytes) as StoredLineIndex;
+  if (
+    typeof stored !== 'object' ||
+    stored === null ||
+    !Array.isArray(stored.images) ||
+    typeof stored.functionNames !== 'string'
+  ) {
+    throw new CovError('E_MALFORMED', 'not a stored line index');
+  }
+  const images: ImageLineIndex[] = stored.images.map((image) => ({
+    siteSlot: readU32Array(image.siteSlot),
+    extraSite: readU32Array(image.extraSite),
+    extraSlot: readU32Array(image.extraSlot),
+    entrySite: readU32Array(image.entrySite),
+    entryFunction: readU32Array(image.entryFunction),
+  }));
+  return {
+    objects: stored.objects,
+    warnings: stored.warnings,
+    files: stored.files,
+    slotFile: readU32Array(stored.slotFile),
+    slotLine: readU32Array(stored.slotLine),
+    images,
+    functionNames: stored.functionCount === 0 ? [] : stored.functionNames.split('\u0000'),
+    recordFunction: Int32Array.from(readU32Array(stored.recordFunction), (fn) => fn - 1),
+    recordFile: readU32Array(stored.recordFile),
+    recordObject: readU32Array(stored.recordObject),
+    recordStart: readU32Array(stored.recordStart),
+    recordSlots: readU32Array(stored.recordSlots),
+  };
 }

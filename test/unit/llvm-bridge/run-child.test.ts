@@ -40,11 +40,9 @@ posix('a signal is reported by name, with no exit code', async (t) => {
 posix('a program that cannot start is an outcome with its errno code, never a throw', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cov-child-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  let spawned = 0;
-  const missing = await runChild(join(dir, 'nope'), [], { env, onSpawn: () => spawned++ });
+  const missing = await runChild(join(dir, 'nope'), [], { env });
   t.like(missing, { exitCode: undefined, signal: undefined, failed: true, code: 'ENOENT' });
   t.regex(missing.originalMessage!, /ENOENT/);
-  t.is(spawned, 1);
   const badCwd = await runChild('/bin/sh', ['-c', 'true'], { env, cwd: join(dir, 'gone') });
   t.like(badCwd, { exitCode: undefined, failed: true, code: 'ENOENT' });
   const badArg = await runChild('/bin/sh', ['a\u0000b'], { env });

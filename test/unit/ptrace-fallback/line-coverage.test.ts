@@ -12,8 +12,12 @@ import {
   LINE_REGION_END_COLUMN,
   UNATTRIBUTED_RECORD_NAME,
   buildLineCoverage,
+  coverageFromIndex,
+  decodeLineIndex,
   decodePlan,
+  encodeLineIndex,
   encodePlan,
+  indexLineCoverage,
   siteGroups,
   type ImagePlan,
 } from '../../../src/ptrace-fallback/index.js';
@@ -400,4 +404,42 @@ test('siteGroups: a site with inlined entries is a group of its own; plans keep 
   t.not(groups[1], groups[2]);
   const stored = plan('/bin/a', sites, SUBPROGRAMS);
   t.deepEqual(decodePlan(encodePlan(stored)), stored);
+});
+
+test('a stored line index reads hits exactly as buildLineCoverage does, in both modes', (t) => {
+  const next = random(7);
+  for (let round = 0; round < 100; round++) {
+    const plans = [randomPlan(next, '/bin/a'), randomPlan(next, '/bin/b'), randomPlan(next, '/c')];
+    const index = decodeLineIndex(encodeLineIndex(indexLineCoverage(plans)));
+    t.deepEqual(index.objects, ['/bin/a', '/bin/b', '/c']);
+    for (const mode of ['oneshot', 'count'] as const) {
+      const counts = plans.map((p) =>
+        BigUint64Array.from(p.sites, () =>
+          next() < 0.4 ? (mode === 'oneshot' ? 1n : BigInt(1 + Math.floor(next() * 9))) : 0n,
+        ),
+      );
+      const direct = buildLineCoverage(
+        plans.map((p, i) => ({ plan: p, counts: counts[i]! })),
+        { mode, createdAt: 'now' },
+      );
+      t.deepEqual(coverageFromIndex(index, counts, { mode, createdAt: 'now' }), direct);
+    }
+  }
+});
+
+test('a line index keeps the plans\u2019 warnings, before the run\u2019s', (t) => {
+  const warned = {
+    ...plan('/bin/a', SITES, SUBPROGRAMS),
+    warnings: [{ severity: 'warning' as const, code: 'W_X', message: 'from the plan' }],
+  };
+  const index = decodeLineIndex(encodeLineIndex(indexLineCoverage([warned])));
+  const set = coverageFromIndex(index, [new BigUint64Array(SITES.length)], {
+    mode: 'oneshot',
+    warnings: [{ severity: 'warning', code: 'W_PTRACE', message: 'from the run' }],
+  });
+  t.deepEqual(
+    set.warnings.map((w) => w.message),
+    ['from the plan', 'from the run'],
+  );
+  t.throws(() => decodeLineIndex(new Uint8Array([0xc0])), { message: /not a stored line index/ });
 });

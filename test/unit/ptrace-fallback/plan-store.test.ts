@@ -24,11 +24,17 @@ test('jobKey depends on the plan keys, their order and every setting', (t) => {
 test('a stored job comes back; storing another replaces it; junk reads as absent', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cov-jobs-'));
   try {
-    const job = { job: new Uint8Array([1, 2, 3]), breakpoints: 7, images: 2 };
+    const job = {
+      job: new Uint8Array([1, 2, 3]),
+      index: new Uint8Array([4]),
+      breakpoints: 7,
+      images: 2,
+    };
     t.is(loadStoredJob(dir, 'k1'), undefined);
     storeJob(dir, 'k1', job);
     const stored = loadStoredJob(dir, 'k1')!;
     t.deepEqual([...stored.job], [1, 2, 3]);
+    t.deepEqual([...stored.index], [4]);
     t.deepEqual([stored.breakpoints, stored.images], [7, 2]);
     storeJob(dir, 'k2', { ...job, breakpoints: 8 });
     t.is(loadStoredJob(dir, 'k1'), undefined);
