@@ -83,8 +83,10 @@ export interface CargoTraceResult {
 
 /**
  * Builds, runs and collects. The build uses {@link ptraceBuildEnv}; every executable of the build
- * (test binaries and the workspace's bins, which tests may spawn) is armed when a traced process
- * runs it.
+ * (test binaries and the workspace's bins, which tests may spawn, each group sorted by path) is
+ * armed when a traced process runs it. Plans are kept in `<covTargetDir>/ptrace/plans`, and for
+ * the whole set of executables the runner job and the line index (`plan-store.ts`): a re-run of
+ * unchanged binaries reads neither DWARF nor plans.
  *
  * @throws CovError `E_PROCESS` when the build fails or the helper cannot trace (its reason and
  *   advice in the message), `E_TOOLCHAIN` when cargo is missing, `E_USAGE` when a built binary has
