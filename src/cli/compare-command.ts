@@ -2,9 +2,9 @@
  * `cov compare`: instrumented and breakpoint coverage of the same tests, line by line — run both
  * engines, or read two earlier results (`--from A B`: coverage databases or `--json` outputs).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
 import {
@@ -26,6 +26,13 @@ import {
   type CoverageSet,
 } from '../model/index.js';
 import { readCargoMetadata } from '../llvm-bridge/index.js';
+import {
+  loadStoredPlan,
+  planImage,
+  planKey,
+  ptraceTargetDir,
+  type ImagePlan,
+} from '../ptrace-fallback/index.js';
 import { cargoArgsOf, type CargoFlags } from './cargo-flags.js';
 import { writeOutput } from './output.js';
 import { reportFileFilter } from './report-options.js';
@@ -140,12 +147,49 @@ function readSource(filename: string): string | undefined {
 
 const KIND_NAMES = ['code', 'expansion', 'skipped', 'gap'];
 
+/**
+ * Breakpoint addresses of one source line in the traced executables: sites whose row is the line,
+ * and inlined copies' entries that stand for it (`inlinedEntries`). Plans come from the plan store
+ * of `targetDir` when an entry for the unchanged binary is there, else are read from the binary;
+ * binaries that no longer exist or cannot be read are skipped.
+ * @returns one line of text per address, e.g. `0x60ab4 in lib-1a2b (entry of an inlined copy)`
+ */
+export function lineAddresses(
+  objects: readonly string[],
+  file: string,
+  line: number,
+  targetDir: string | undefined,
+): string[] {
+  const out: string[] = [];
+  const storeDir = targetDir === undefined ? undefined : join(ptraceTargetDir(targetDir), 'plans');
+  for (const object of objects) {
+    if (!existsSync(object)) continue;
+    let plan: ImagePlan | undefined;
+    const key = storeDir === undefined ? undefined : planKey(object);
+    if (key !== undefined) plan = loadStoredPlan(storeDir!, key);
+    try {
+      plan ??= planImage(object);
+    } catch {
+      continue;
+    }
+    for (const site of plan.sites) {
+      const own = site.file === file && site.line === line;
+      const inlined = site.inlinedEntries?.some((e) => e.file === file && e.line === line);
+      if (!own && inlined !== true) continue;
+      const where = `0x${site.address.toString(16)} in ${basename(object)}`;
+      out.push(own ? where : `${where} (entry of an inlined copy; its row is line ${site.line})`);
+    }
+  }
+  return out;
+}
+
 /** What each engine saw on one line: regions with counts; breakpoint hits and owning functions. */
 export function explainLine(
   comparison: EngineComparison,
   instrumented: CoverageSet,
   breakpoint: CoverageSet,
   target: string,
+  addressesOf?: (file: string, line: number) => string[],
 ): string {
   const match = /^(.*):(\d+)$/.exec(target);
   if (match === null) throw new CovError('E_USAGE', `--explain ${target}: expected FILE:LINE`);
@@ -185,7 +229,16 @@ export function explainLine(
   for (const index of breakpoint.recordsByFile.get(compared.filename) ?? []) {
     const record = breakpoint.functions[index]!;
     if (recordStartsLine(record, compared.filename, line)) {
-      out += `    in function ${record.name}\n`;
+      const entered =
+        record.executionCount === 0n ? 'never entered out of line' : 'entered out of line';
+      out += `    in function ${record.name} (${entered})\n`;
+    }
+  }
+  if (entry?.breakpoint.coverable === true && addressesOf !== undefined) {
+    const addresses = addressesOf(compared.filename, line);
+    if (addresses.length > 0) {
+      out += `    addresses (hits are kept per line, not per address):\n`;
+      for (const address of addresses) out += `      ${address}\n`;
     }
   }
   return out;
@@ -206,7 +259,9 @@ export async function writeComparison(
     readSource,
   });
   const explained = (flags.explain ?? []).map((target) =>
-    explainLine(comparison, instrumented, breakpoint, target),
+    explainLine(comparison, instrumented, breakpoint, target, (file, line) =>
+      lineAddresses(breakpoint.metadata.objects, file, line, context.targetDir),
+    ),
   );
   const text =
     renderComparisonText(comparison) + (explained.length > 0 ? `\n${explained.join('\n')}` : '');

@@ -151,6 +151,29 @@ stest('--explain names the regions and the breakpoint result of one line', async
   t.regex(run.stdout, /no-address-executed/);
   t.regex(run.stdout, /code \d+:\d+–\d+:\d+ count 1 in /);
   t.regex(run.stdout, /no line-table address for the line/);
+  // a line with addresses: the out-of-line copy's row and the inlined copy's entry, each named
+  const declared = await cov([
+    'compare',
+    '--from',
+    a,
+    b,
+    '--explain',
+    `src/lib.rs:${lineOf('pub fn inlined_everywhere')}`,
+    '--explain',
+    `src/lib.rs:${lineOf('x - 1', 1)}`,
+  ]);
+  t.is(declared.exitCode, 0, declared.stderr);
+  const [signature, brace] = declared.stdout.split(/\n(?=\S+lib\.rs:\d+: )/).slice(-2);
+  t.regex(signature!, /: both-covered\n/);
+  t.regex(signature!, /in function \S*inlined_everywhere\S* \(never entered out of line\)/);
+  t.regex(signature!, /0x[0-9a-f]+ in compare_categories-[0-9a-f]+\n/);
+  t.regex(
+    signature!,
+    /0x[0-9a-f]+ in compare_categories-[0-9a-f]+ \(entry of an inlined copy; its row is line \d+\)/,
+  );
+  t.regex(brace!, /: no-address-inlined\n/);
+  t.regex(brace!, /0 hit\(s\)/);
+  t.notRegex(brace!, /entry of an inlined copy/);
 });
 
 stest('--from refuses two results of the same engine', async (t) => {
