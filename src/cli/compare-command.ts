@@ -34,6 +34,7 @@ import {
   type ImagePlan,
 } from '../ptrace-fallback/index.js';
 import { cargoArgsOf, type CargoFlags } from './cargo-flags.js';
+import { openInBrowser } from './html-options.js';
 import { writeOutput } from './output.js';
 import { reportFileFilter } from './report-options.js';
 import { loadFromDatabases } from './store-options.js';
@@ -46,6 +47,8 @@ export interface CompareFlags {
   explain?: string[];
   html?: string;
   'output-dir'?: string;
+  open?: boolean;
+  'template-dir'?: string;
   'ignore-filename-regex'?: string[];
   'default-ignore-filename-regex'?: boolean;
   verbose?: boolean;
@@ -82,6 +85,16 @@ export function withCompareFlags<T>(yargs: Argv<T>): Argv<T & CompareFlags> {
     .option('output-dir', {
       type: 'string',
       describe: 'Directory of the --html view',
+      group: 'Compare:',
+    })
+    .option('open', {
+      type: 'boolean',
+      describe: 'Open the --html view in a browser (implies --html)',
+      group: 'Compare:',
+    })
+    .option('template-dir', {
+      type: 'string',
+      describe: 'Render the --html view with a copy of templates/html instead of the built-in one',
       group: 'Compare:',
     })
     .option('explain', {
@@ -274,9 +287,10 @@ export async function writeComparison(
   } else {
     await writeOutput(flags['output-path'], text);
   }
-  if (flags.html !== undefined) {
+  if (flags.html !== undefined || flags.open === true) {
     const indexPath = await writeComparisonHtml(comparison, instrumented, flags, context.htmlDir);
     if (flags.quiet !== true) process.stderr.write(`compare html: ${indexPath}\n`);
+    if (flags.open === true) openInBrowser(indexPath);
   }
   return comparison;
 }
@@ -311,7 +325,10 @@ async function writeComparisonHtml(
     readSource: readSourceBytes,
     metadata: instrumented.metadata,
   });
-  return writeHtmlPages(pages, { outputDir }).indexPath;
+  return writeHtmlPages(pages, {
+    outputDir,
+    ...(flags['template-dir'] === undefined ? {} : { templateDir: flags['template-dir'] }),
+  }).indexPath;
 }
 
 function readSourceBytes(filename: string): Uint8Array | undefined {
@@ -331,7 +348,7 @@ export async function compareFrom(flags: CompareFlags, version: string): Promise
   const a = readResult(from[0]!, version);
   const b = readResult(from[1]!, version);
   const { instrumented, breakpoint } = pairByEngine(a, b, [from[0]!, from[1]!]);
-  if (flags.html !== undefined) compareHtmlDir(flags, undefined); // fail before comparing
+  if (flags.html !== undefined || flags.open === true) compareHtmlDir(flags, undefined); // fail before comparing
   await writeComparison(instrumented, breakpoint, flags, {});
 }
 

@@ -11,6 +11,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +35,14 @@ interface ComparisonJson {
   files: { filename: string; lines: { line: number; category: string }[] }[];
 }
 
-async function cov(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function cov(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const result = await execa('node', ['--import', TSX, COV_CLI_ENTRY, ...args], {
     cwd: crate,
     reject: false,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...env },
   });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
@@ -231,6 +235,29 @@ stest(
     const bare = await cov(['compare', '--from', a, b, '--html']);
     t.is(bare.exitCode, 1);
     t.regex(bare.stderr, /--html: no target dir/);
+
+    // --template-dir restyles the view; --open (implying --html) hands the index to xdg-open
+    const templates = join(work, 'templates');
+    cpSync(join(REPO_ROOT, 'templates/html'), templates, { recursive: true });
+    const indexTemplate = join(templates, 'compare-index.hbs');
+    writeFileSync(
+      indexTemplate,
+      readFileSync(indexTemplate, 'utf8').replace('<body', '<!-- restyled --><body'),
+    );
+    const bin = join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const opened = join(work, 'opened.txt');
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > '${opened}'\n`, { mode: 0o755 });
+    const styled = join(work, 'styled');
+    const restyled = await cov(
+      ['compare', '--from', a, b, '--output-dir', styled, '--open', '--template-dir', templates],
+      { PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+    );
+    t.is(restyled.exitCode, 0, restyled.stderr);
+    t.true(readFileSync(join(styled, 'index.html'), 'utf8').includes('<!-- restyled -->'));
+    for (let i = 0; i < 50 && !existsSync(opened); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    t.is(readFileSync(opened, 'utf8').trim(), join(styled, 'index.html'));
 
     // a look in a real browser (CSP-clean: no console errors), screenshot kept for review
     if (!existsSync('/usr/bin/chromium')) {
