@@ -74,7 +74,7 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'no-address-inlined':
     'regions that ran, but the function holding the line was never entered out of line and no address of the line was hit: it ran inlined into its callers, where the (optimised) line table gives the line no row of its own (closing braces, code merged into other lines)',
   'no-region-generated':
-    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, drop glue, `#[test]` registration, the test harness `main`)',
+    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, enum variant constructors and drop glue on a type’s fields and variants, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
   'no-region-in-function':
     'an address inside an instrumented function on a line no region maps (declarations, closing braces, drop glue)',
@@ -265,6 +265,30 @@ function isDerivedItemLine(text: readonly string[], line: number): boolean {
   return false;
 }
 
+/** A `struct`, `enum` or `union` item opening a brace block. */
+const TYPE_ITEM = /^\s*(pub(\([^)]*\))?\s+)?(struct|enum|union)\s+[A-Za-z_]/;
+
+/**
+ * True for a field or variant line: the innermost brace block holding the line is opened by a
+ * `struct`/`enum`/`union` item. rustc maps no region there (a type definition is not code); what
+ * has an address on such a line is generated from its spans (derived impls, constructors, glue).
+ */
+function isInTypeDefinition(text: readonly string[], line: number): boolean {
+  let depth = 0;
+  for (let i = line - 2; i >= 0 && i >= line - 400; i--) {
+    const t = text[i]!;
+    for (let k = t.length - 1; k >= 0; k--) {
+      const ch = t[k];
+      if (ch === '}') depth++;
+      else if (ch === '{') {
+        if (depth === 0) return TYPE_ITEM.test(t);
+        depth--;
+      }
+    }
+  }
+  return false;
+}
+
 function isGeneratedLine(
   text: readonly string[] | undefined,
   line: number,
@@ -273,6 +297,7 @@ function isGeneratedLine(
 ): boolean {
   if (text !== undefined) {
     if (ATTRIBUTE_LINE.test(text[line - 1] ?? '')) return true;
+    if (isInTypeDefinition(text, line)) return true;
     if (isDerivedItemLine(text, line)) return true;
   }
   return owningFunctions(breakpointSet, filename, line).some(

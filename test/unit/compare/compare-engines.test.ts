@@ -178,3 +178,39 @@ test('no-address-inlined follows the out-of-line entry (execution count), not th
   // entered out of line but the brace's address not reached: a plain disagreement
   t.is(byLine({ ...enteredInline, executionCount: 2n }).get(82), 'instrumented-only-covered');
 });
+
+test('an address on a field or variant line (derived impls, constructors) is generated code', (t) => {
+  const text = [
+    '#[derive(Clone, Debug)]', // 1
+    'pub enum Candidate {', // 2
+    '    None,', // 3
+    '    PossibleStartOfMatch(usize),', // 4
+    '}', // 5
+    'pub(crate) struct Test {', // 6
+    '    corpus: String,', // 7
+    '}', // 8
+    'fn f() {', // 9
+    '    let x = 1;', // 10
+    '}', // 11
+  ].join('\n');
+  const inst = set('instrumented', [record('f', [F], [code(9, 1, 11, 2, 1n)])]);
+  const bp = set('ptrace', [
+    record(
+      'all',
+      [F],
+      [4, 7, 10].map((line) => code(line, 1, line, 1000, 1n)),
+    ),
+  ]);
+  const byLine = new Map(
+    compareEngines(inst, bp, { readSource: () => text }).files[0]!.lines.map((l) => [
+      l.line,
+      l.category,
+    ]),
+  );
+  t.is(byLine.get(4), 'no-region-generated');
+  t.is(byLine.get(7), 'no-region-generated');
+  t.is(byLine.get(10), 'both-covered');
+  // without the source text the variant line cannot be told apart
+  const blind = new Map(compareEngines(inst, bp).files[0]!.lines.map((l) => [l.line, l.category]));
+  t.is(blind.get(4), 'unexplained');
+});
