@@ -70,7 +70,7 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'no-address-unexecuted':
     'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
   'no-address-executed':
-    'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
+    'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields), they were merged into another line, or (optimised builds) it ran only in inlined copies, where it has no row, so the breakpoint engine does not report it',
   'no-address-inlined':
     'regions that ran, but the function holding the line was never entered out of line and no address of the line was hit: it ran inlined into its callers, where the (optimised) line table gives the line no row of its own (closing braces, code merged into other lines)',
   'no-region-generated':

@@ -52,12 +52,19 @@ interface LineAcc {
   count: bigint;
   /** Function keys with a site on this line whose home file is this file. */
   readonly owners: Set<string>;
+  /** Keys of the functions holding the line's own sites ('' for a site outside every function). */
+  readonly siteKeys: Set<string>;
+  /** Whether an inlined copy's entry stands for the line. */
+  inlinedEntry: boolean;
 }
 
 /**
  * Builds the coverage set. Rules:
  * - A line is coverable when it has a site in any image, or is the declaration line of a function
- *   an inlined copy of which begins at a site (`inlinedEntries`). Its count is, per image, the
+ *   an inlined copy of which begins at a site (`inlinedEntries`) — except a line that ran only
+ *   inlined: not hit, all its sites in the out-of-line copies of one function that never ran
+ *   while an inlined copy of it did (the optimised line table gave it no row where it ran; the
+ *   engine cannot measure it, so it is not reported). Its count is, per image, the
  *   largest count of those sites (in one-shot mode 0 or 1); counts of several images are added
  *   (one-shot: 1 when any image hit it), as instrumented counts of several binaries are.
  * - Functions are subprograms keyed by (home file, name without generic arguments, declaration
@@ -81,6 +88,8 @@ export function buildLineCoverage(
   const functions = new Map<string, FunctionAcc>();
   const lines = new Map<string, Map<number, LineAcc>>();
   const oneShot = options.mode === 'oneshot';
+  /** `file\0line` of the declarations of functions an inlined copy of which was entered. */
+  const enteredInline = new Set<string>();
 
   images.forEach(({ plan, counts }, objectIndex) => {
     const owners = attributeSites(plan);
@@ -96,8 +105,15 @@ export function buildLineCoverage(
       noteLine(site.file, site.line, count);
       // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
       // out-of-line copy's record when it has one, never by the caller)
-      for (const entry of site.inlinedEntries ?? []) noteLine(entry.file, entry.line, count);
+      for (const entry of site.inlinedEntries ?? []) {
+        noteLine(entry.file, entry.line, count);
+        lineAcc(lines, entry.file, entry.line).inlinedEntry = true;
+        if (count !== 0n) enteredInline.add(`${entry.file}\u0000${entry.line}`);
+      }
       const owner = owners.siteOwner[i];
+      lineAcc(lines, site.file, site.line).siteKeys.add(
+        owner === undefined ? '' : owners.keys[owner]!,
+      );
       if (owner === undefined) return;
       const key = owners.keys[owner]!;
       const fn = owners.functions[owner]!;
@@ -124,6 +140,7 @@ export function buildLineCoverage(
   const owned = new Map<string, { file: string; lines: number[] }>();
   for (const [file, perFile] of lines) {
     for (const [line, acc] of perFile) {
+      if (ranOnlyInlined(file, acc, functions, enteredInline)) continue;
       const key = chooseOwner(acc.owners, line, functions) ?? unattributedKey(file);
       let entry = owned.get(key);
       if (entry === undefined) owned.set(key, (entry = { file, lines: [] }));
@@ -195,6 +212,29 @@ export function siteGroups(plans: readonly ImagePlan[]): Uint32Array[] {
   });
 }
 
+/**
+ * Whether a line cannot be measured: not hit, all its sites in the out-of-line copies of one
+ * function of its own file, which never ran, while an inlined copy of that function did (its entry
+ * was hit). Where the function ran (inlined) the optimised line table gave the line no row (a
+ * closing brace, code merged into other lines), so 0 hits would be wrong and any count a guess.
+ */
+function ranOnlyInlined(
+  file: string,
+  acc: LineAcc,
+  functions: ReadonlyMap<string, FunctionAcc>,
+  enteredInline: ReadonlySet<string>,
+): boolean {
+  if (acc.count !== 0n || acc.inlinedEntry || acc.siteKeys.size !== 1) return false;
+  const [key] = acc.siteKeys;
+  const fn = key === undefined || key === '' ? undefined : functions.get(key);
+  return (
+    fn !== undefined &&
+    fn.file === file &&
+    fn.entryCount === 0n &&
+    enteredInline.has(`${fn.file}\u0000${fn.declLine}`)
+  );
+}
+
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -207,7 +247,12 @@ function lineAcc(lines: Map<string, Map<number, LineAcc>>, file: string, line: n
   let perFile = lines.get(file);
   if (perFile === undefined) lines.set(file, (perFile = new Map()));
   let acc = perFile.get(line);
-  if (acc === undefined) perFile.set(line, (acc = { count: 0n, owners: new Set() }));
+  if (acc === undefined) {
+    perFile.set(
+      line,
+      (acc = { count: 0n, owners: new Set(), siteKeys: new Set(), inlinedEntry: false }),
+    );
+  }
   return acc;
 }
 

@@ -66,9 +66,10 @@ const EXPECTED: [string, number, string][] = [
   ['checked_div(1, 0);', 1, 'instrumented-only-covered'],
   ['panic!("expected");', 1, 'no-region-in-function'],
   // inlined everywhere (`#[inline(always)]`): the entry of its inlined copy stands for its
-  // declaration line; its closing brace has an address only in the out-of-line copy, never run
+  // declaration line; its closing brace has an address only in the out-of-line copy, which never
+  // ran, so the breakpoint engine cannot measure it and does not report it
   ['pub fn inlined_everywhere', 0, 'both-covered'],
-  ['x - 1', 1, 'no-address-inlined'],
+  ['x - 1', 1, 'no-address-executed'],
 ];
 
 function checkCategories(t: import('ava').ExecutionContext, json: ComparisonJson): void {
@@ -175,9 +176,8 @@ stest('--explain names the regions and the breakpoint result of one line', async
     signature!,
     /0x[0-9a-f]+ in compare_categories-[0-9a-f]+ \(entry of an inlined copy; its row is line \d+\)/,
   );
-  t.regex(brace!, /: no-address-inlined\n/);
-  t.regex(brace!, /0 hit\(s\)/);
-  t.notRegex(brace!, /entry of an inlined copy/);
+  t.regex(brace!, /: no-address-executed\n/);
+  t.regex(brace!, /no line-table address for the line/);
 });
 
 stest('--from refuses two results of the same engine', async (t) => {
