@@ -293,6 +293,16 @@ stest(
       await tab.screenshot({ path: join(artifacts, 'compare-file.png') });
       await tab.goto(pathToFileURL(join(dir, 'index.html')).href);
       await tab.screenshot({ path: join(artifacts, 'compare-index.png'), fullPage: true });
+      // the file table sorts by a column and filters by name
+      await tab.click('#files th[data-sort="0"]');
+      t.is(await tab.getAttribute('#files th[data-sort="0"]', 'aria-sort'), 'ascending');
+      await tab.click('#files th[data-sort="0"]');
+      t.is(await tab.getAttribute('#files th[data-sort="0"]', 'aria-sort'), 'descending');
+      await tab.fill('#cmp-filter', 'no-such-file');
+      t.is(await tab.textContent('#cmp-shown'), '0 files');
+      t.is(await tab.locator('#files tbody tr:not([hidden])').count(), 0);
+      await tab.fill('#cmp-filter', 'lib');
+      t.is(await tab.locator('#files tbody tr:not([hidden])').count(), 1);
       t.deepEqual(errors, []);
     } finally {
       await browser.close();
