@@ -64,9 +64,9 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'both-covered': 'both engines saw the line run',
   'both-uncovered': 'neither engine saw the line run',
   'instrumented-only-covered':
-    'a region counted the line but its breakpoint address was not hit (the line is covered by a region that starts on an earlier line, or its code runs from another line’s address)',
+    'a region counted the line but its breakpoint address was not hit (the line is covered by a region that starts on an earlier line, its code runs from another line’s address, or the two runs took different paths: thread timing, random test inputs)',
   'breakpoint-only-covered':
-    'the breakpoint was hit but the line’s regions count 0 (code rustc attributes to this line outside the counted region, e.g. unwinding or drop glue)',
+    'the breakpoint was hit but the line’s regions count 0 (code rustc attributes to this line outside the counted region, e.g. unwinding or drop glue, or the two runs took different paths: thread timing, random test inputs)',
   'no-address-unexecuted':
     'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
   'no-address-executed':
