@@ -325,25 +325,51 @@ function macroLinesOf(text: readonly string[]): Set<number> {
   const lines = new Set<number>();
   for (let i = 0; i < text.length; i++) {
     if (!/\bmacro_rules!/.test(text[i]!) && !MACRO_INVOCATION.test(text[i]!)) continue;
-    let depth = 0;
-    let opened = false;
+    const state: BracketState = { depth: 0, opened: false, inString: false };
     for (let j = i; j < text.length; j++) {
       lines.add(j + 1);
-      for (const ch of text[j]!) {
-        if (ch === '{' || ch === '(' || ch === '[') {
-          depth++;
-          opened = true;
-        } else if (ch === '}' || ch === ')' || ch === ']') {
-          depth--;
-        }
-      }
-      if (opened && depth <= 0) {
+      countBrackets(text[j]!, state);
+      if (state.opened && state.depth <= 0) {
         i = j;
         break;
       }
     }
   }
   return lines;
+}
+
+/** Bracket depth while scanning source lines; a string literal may span lines. */
+interface BracketState {
+  depth: number;
+  opened: boolean;
+  inString: boolean;
+}
+
+/**
+ * Adds one line's brackets to `state`, skipping those inside string literals (with escapes), char
+ * literals (`'{'`, `'\\''`) and `//` comments; lifetimes (`'a`) are not char literals.
+ */
+function countBrackets(line: string, state: BracketState): void {
+  for (let k = 0; k < line.length; k++) {
+    const ch = line[k]!;
+    if (state.inString) {
+      if (ch === '\\') k++;
+      else if (ch === '"') state.inString = false;
+      continue;
+    }
+    if (ch === '"') state.inString = true;
+    else if (ch === '/' && line[k + 1] === '/') return;
+    else if (ch === "'") {
+      // a char literal: 'x' or an escape '\n', '\u{…}', '\''
+      const close = line[k + 1] === '\\' ? line.indexOf("'", k + 3) : k + 2;
+      if (close > k && line[close] === "'") k = close;
+    } else if (ch === '{' || ch === '(' || ch === '[') {
+      state.depth++;
+      state.opened = true;
+    } else if (ch === '}' || ch === ')' || ch === ']') {
+      state.depth--;
+    }
+  }
 }
 
 const CLOSING_BRACE = /^\s*\}\s*$/;

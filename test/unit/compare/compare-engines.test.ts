@@ -214,3 +214,34 @@ test('an address on a field or variant line (derived impls, constructors) is gen
   const blind = new Map(compareEngines(inst, bp).files[0]!.lines.map((l) => [l.line, l.category]));
   t.is(blind.get(4), 'unexplained');
 });
+
+test('macro bodies are found past brackets inside strings, chars and comments', (t) => {
+  const text = [
+    'macro_rules! m {', // 1
+    '    () => {', // 2
+    '        compile_error!("a `}` in a string");', // 3
+    "        let _ = '}'; // and } in a comment", // 4
+    '        helper()', // 5
+    '    };', // 6
+    '}', // 7
+    'fn f() {', // 8
+    '    m!();', // 9
+    '}', // 10
+  ].join('\n');
+  const inst = set('instrumented', [record('f', [F], [code(8, 1, 10, 2, 1n)])]);
+  const bp = set('ptrace', [
+    record(
+      'all',
+      [F],
+      [5, 9].map((line) => code(line, 1, line, 1000, 1n)),
+    ),
+  ]);
+  const byLine = new Map(
+    compareEngines(inst, bp, { readSource: () => text }).files[0]!.lines.map((l) => [
+      l.line,
+      l.category,
+    ]),
+  );
+  t.is(byLine.get(5), 'no-region-macro');
+  t.is(byLine.get(9), 'both-covered');
+});
