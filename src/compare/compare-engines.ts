@@ -281,9 +281,26 @@ function isInTypeDefinition(text: readonly string[], line: number): boolean {
       const ch = t[k];
       if (ch === '}') depth++;
       else if (ch === '{') {
-        if (depth === 0) return TYPE_ITEM.test(t);
+        if (depth === 0) return opensTypeItem(text, i);
         depth--;
       }
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the item whose block opens on line index `i` is a type definition: that line or, for a
+ * header over several lines (generics, a `where` clause, the brace alone), the line it starts on.
+ */
+function opensTypeItem(text: readonly string[], i: number): boolean {
+  for (let k = i; k >= 0 && k >= i - 12; k--) {
+    const t = text[k]!;
+    if (TYPE_ITEM.test(t)) return true;
+    const trimmed = t.trim();
+    // the line before a header ends another item or statement
+    if (k < i && (trimmed.endsWith(';') || trimmed.endsWith('}') || trimmed.endsWith('{'))) {
+      return false;
     }
   }
   return false;

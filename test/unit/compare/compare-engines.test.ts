@@ -192,13 +192,19 @@ test('an address on a field or variant line (derived impls, constructors) is gen
     'fn f() {', // 9
     '    let x = 1;', // 10
     '}', // 11
+    "pub enum Reference<'b, T>", // 12
+    'where', // 13
+    "    T: ?Sized + 'static,", // 14
+    '{', // 15
+    "    Borrowed(&'b T),", // 16
+    '}', // 17
   ].join('\n');
   const inst = set('instrumented', [record('f', [F], [code(9, 1, 11, 2, 1n)])]);
   const bp = set('ptrace', [
     record(
       'all',
       [F],
-      [4, 7, 10].map((line) => code(line, 1, line, 1000, 1n)),
+      [4, 7, 10, 16].map((line) => code(line, 1, line, 1000, 1n)),
     ),
   ]);
   const byLine = new Map(
@@ -210,6 +216,8 @@ test('an address on a field or variant line (derived impls, constructors) is gen
   t.is(byLine.get(4), 'no-region-generated');
   t.is(byLine.get(7), 'no-region-generated');
   t.is(byLine.get(10), 'both-covered');
+  // a header over several lines, the brace alone on its line
+  t.is(byLine.get(16), 'no-region-generated');
   // without the source text the variant line cannot be told apart
   const blind = new Map(compareEngines(inst, bp).files[0]!.lines.map((l) => [l.line, l.category]));
   t.is(blind.get(4), 'unexplained');
