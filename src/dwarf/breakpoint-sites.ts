@@ -78,8 +78,8 @@ export function addInlinedEntries(
       continue;
     }
     byAddress.delete(site.address);
-    const extra = entries.filter((e) => e.line !== site.line || e.file !== site.file);
-    out.push(extra.length === 0 ? site : { ...site, inlinedEntries: extra });
+    // kept even when it is the row's own line: the entry says an inlined copy began here
+    out.push({ ...site, inlinedEntries: entries });
   }
   for (const [address, entries] of byAddress) {
     const [first, ...rest] = entries;

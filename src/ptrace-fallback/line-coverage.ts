@@ -137,11 +137,21 @@ export function buildLineCoverage(
     }
   });
 
+  // a line that only an inlined copy's entry stands for belongs to the function declared there
+  const declaredAt = new Map<string, string>();
+  for (const [key, fn] of functions) {
+    const at = `${fn.file}\u0000${fn.declLine}`;
+    const before = declaredAt.get(at);
+    if (before === undefined || key < before) declaredAt.set(at, key);
+  }
   const owned = new Map<string, { file: string; lines: number[] }>();
   for (const [file, perFile] of lines) {
     for (const [line, acc] of perFile) {
       if (ranOnlyInlined(file, acc, functions, enteredInline)) continue;
-      const key = chooseOwner(acc.owners, line, functions) ?? unattributedKey(file);
+      const key =
+        chooseOwner(acc.owners, line, functions) ??
+        (acc.inlinedEntry ? declaredAt.get(`${file}\u0000${line}`) : undefined) ??
+        unattributedKey(file);
       let entry = owned.get(key);
       if (entry === undefined) owned.set(key, (entry = { file, lines: [] }));
       entry.lines.push(line);

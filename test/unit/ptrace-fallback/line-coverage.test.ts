@@ -280,6 +280,24 @@ test('an inlined copy’s entry credits the inlined function’s declaration lin
     [10, 11, 12].map((l) => lineMap(both, FILE).get(l)),
     [1n, 0n, 0n],
   );
+  // an entry-only declaration line (the out-of-line copy has no row for it) is the declared
+  // function's, not a record of lines outside functions
+  const noOwnRow = buildLineCoverage(
+    [
+      {
+        plan: plan(
+          '/bin/a',
+          sites.filter((s) => s.address !== 0x200n),
+          SUBPROGRAMS,
+        ),
+        counts: countsOf([1, 1, 0, 1, 1, 1, 0, 0, 1]),
+      },
+    ],
+    { mode: 'oneshot' },
+  );
+  const owner = noOwnRow.functions.find((f) => f.regions[3] === 10);
+  t.is(owner?.name, '_ZNhelper');
+  t.is(lineMap(noOwnRow, FILE).get(10), 1n);
   // a declaration line no site of its own has still becomes coverable
   const only = buildLineCoverage(
     [
