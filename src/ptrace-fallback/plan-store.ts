@@ -20,7 +20,7 @@ import type { ImagePlan } from './image-plan.js';
 import { readU32Array, readU64Array } from './helper-protocol.js';
 
 /** Bump when the plan rules or this layout change, so old entries are not read. */
-const PLAN_STORE_VERSION = 'plan/4';
+const PLAN_STORE_VERSION = 'plan/5';
 
 /** The store key of `path` as it is now; `undefined` when it cannot be stat'ed. */
 export function planKey(path: string): string | undefined {

@@ -82,7 +82,12 @@ test('addInlinedEntries: an inlined copy adds its function’s declaration to th
       line: 6,
       inlinedEntries: [{ file: '/src/b.rs', line: 3 }],
     },
-    { address: 0x1018n, file: '/src/a.rs', line: 40 },
+    {
+      address: 0x1018n,
+      file: '/src/a.rs',
+      line: 40,
+      inlinedEntries: [{ file: '/src/a.rs', line: 40 }],
+    },
     {
       address: 0x1020n,
       file: '/src/a.rs',
