@@ -416,14 +416,16 @@ function categorize(
   if (source.generated(line)) return 'no-region-generated';
   if (facts.macroLines.has(line) || source.inMacroDefinition(line)) return 'no-region-macro';
   if (owners.length > 0) return 'no-region-in-function';
-  // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region
+  // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region;
+  // other closing braces may stand between it and the function's last region
   const text = source.line(line);
-  if (
-    text !== undefined &&
-    CLOSING_BRACE.test(text) &&
-    facts.functionSpans.some((s) => s.last === line - 1)
-  ) {
-    return 'no-region-in-function';
+  if (text !== undefined && CLOSING_BRACE.test(text)) {
+    let previous = line - 1;
+    while (previous > 0 && previous > line - 8 && CLOSING_BRACE.test(source.line(previous) ?? '')) {
+      if (facts.functionSpans.some((s) => s.last === previous)) break;
+      previous--;
+    }
+    if (facts.functionSpans.some((s) => s.last === previous)) return 'no-region-in-function';
   }
   return 'unexplained';
 }

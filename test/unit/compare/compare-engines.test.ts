@@ -253,3 +253,28 @@ test('macro bodies are found past brackets inside strings, chars and comments', 
   t.is(byLine.get(5), 'no-region-macro');
   t.is(byLine.get(9), 'both-covered');
 });
+
+test('a function’s closing brace after an endless loop’s braces (no region) is in the function', (t) => {
+  const text = [
+    'fn worker() {', // 1
+    '    loop {', // 2
+    '        step();', // 3
+    '    }', // 4 (no region: the loop never ends)
+    '}', // 5 (an address: unwinding cleanup)
+  ].join('\n');
+  const inst = set('instrumented', [record('worker', [F], [code(1, 1, 3, 16, 0n)])]);
+  const bp = set('ptrace', [
+    record(
+      'all',
+      [F],
+      [3, 5].map((line) => code(line, 1, line, 1000, 0n)),
+    ),
+  ]);
+  const byLine = new Map(
+    compareEngines(inst, bp, { readSource: () => text }).files[0]!.lines.map((l) => [
+      l.line,
+      l.category,
+    ]),
+  );
+  t.is(byLine.get(5), 'no-region-in-function');
+});
