@@ -314,7 +314,7 @@ function isGeneratedLine(
 ): boolean {
   if (text !== undefined) {
     if (ATTRIBUTE_LINE.test(text[line - 1] ?? '')) return true;
-    if (isInTypeDefinition(text, line)) return true;
+    if (TYPE_ITEM.test(text[line - 1] ?? '') || isInTypeDefinition(text, line)) return true;
     if (isDerivedItemLine(text, line)) return true;
   }
   return owningFunctions(breakpointSet, filename, line).some(

@@ -198,13 +198,14 @@ test('an address on a field or variant line (derived impls, constructors) is gen
     '{', // 15
     "    Borrowed(&'b T),", // 16
     '}', // 17
+    'pub struct SocketAddr(pub(super) u32);', // 18
   ].join('\n');
   const inst = set('instrumented', [record('f', [F], [code(9, 1, 11, 2, 1n)])]);
   const bp = set('ptrace', [
     record(
       'all',
       [F],
-      [4, 7, 10, 16].map((line) => code(line, 1, line, 1000, 1n)),
+      [4, 7, 10, 16, 18].map((line) => code(line, 1, line, 1000, 1n)),
     ),
   ]);
   const byLine = new Map(
@@ -218,6 +219,8 @@ test('an address on a field or variant line (derived impls, constructors) is gen
   t.is(byLine.get(10), 'both-covered');
   // a header over several lines, the brace alone on its line
   t.is(byLine.get(16), 'no-region-generated');
+  // a tuple struct's own line (its constructor, drop glue)
+  t.is(byLine.get(18), 'no-region-generated');
   // without the source text the variant line cannot be told apart
   const blind = new Map(compareEngines(inst, bp).files[0]!.lines.map((l) => [l.line, l.category]));
   t.is(blind.get(4), 'unexplained');
