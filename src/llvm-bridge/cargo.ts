@@ -2,7 +2,6 @@
  * Driving cargo: build the instrumented test binaries (and say where they are), run the tests,
  * build the binaries `cov run` executes. The environment comes from {@link instrumentationEnv}.
  */
-import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
 import { parseCargoMessageLine, progressMessage, type CargoArtifact } from './cargo-messages.js';
 import {
@@ -10,8 +9,10 @@ import {
   cargoProgram,
   readCargoMetadata,
   type CargoLocationOptions,
+  type CargoWorkspace,
 } from './cargo-metadata.js';
 import { runProcess, type RunResult, type RunStdioOptions } from './run-process.js';
+import { runChild } from './run-child.js';
 import { spawnFailure } from './spawn-errors.js';
 
 /** Options shared by cargo builds. */
@@ -28,6 +29,11 @@ export interface CargoBuildOptions extends CargoLocationOptions {
    * {@link BuildResult.stderr} and put into the error on failure. `inherit`: shown live instead.
    */
   readonly stderr?: 'pipe' | 'inherit';
+  /**
+   * The workspace as the caller already read it, with the target directory this build uses: no
+   * `cargo metadata` is run then.
+   */
+  readonly workspace?: CargoWorkspace;
 }
 
 /** Outcome of a successful build. */
@@ -47,7 +53,8 @@ export interface BuildResult {
  * Builds the test binaries without running them: `cargo test --no-run
  * --message-format=json-render-diagnostics [--manifest-path …] <cargoArgs>`, keeping artifacts
  * with `profile.test` and an executable (unit tests of lib/bins, `tests/*.rs`, benches built as
- * tests). Runs `cargo metadata` first for the workspace root and target directory.
+ * tests). Runs `cargo metadata` first for the workspace root and target directory (unless
+ * `options.workspace` gives them).
  *
  * @throws CovError `E_PROCESS` when the build fails, with cargo's rendered diagnostics in the
  *   message (when stderr is piped); `E_TOOLCHAIN` when cargo is missing; `E_USAGE` when
@@ -84,42 +91,34 @@ async function build(
       'cov sets --message-format itself; remove it from the cargo arguments',
     );
   }
-  const workspace = await readCargoMetadata(options);
+  const workspace = options.workspace ?? (await readCargoMetadata(options));
   const cargo = cargoProgram(options.env);
   const args = [...subcommand, '--message-format=json-render-diagnostics'];
   if (options.manifestPath !== undefined) args.push('--manifest-path', options.manifestPath);
   args.push(...cargoArgs);
 
   const inheritStderr = options.stderr === 'inherit';
-  const execa = await loadExeca();
-  const subprocess = execa(cargo, args, {
-    env: options.env,
-    extendEnv: false,
-    reject: false,
-    cwd: options.cwd,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: inheritStderr ? 'inherit' : 'pipe',
-    buffer: { stdout: false },
-  });
-
   const artifacts: CargoArtifact[] = [];
   const rendered: string[] = [];
   const announced = new Set<string>();
-  for await (const line of subprocess.iterable({ from: 'stdout' })) {
-    const message = parseCargoMessageLine(line);
-    if (message?.reason === 'compiler-artifact') {
-      const { artifact } = message;
-      artifacts.push(artifact);
-      if (!artifact.fresh && !announced.has(artifact.packageId)) {
-        announced.add(artifact.packageId);
-        options.onProgress?.(progressMessage(artifact));
+  const result = await runChild(cargo, args, {
+    env: options.env,
+    cwd: options.cwd,
+    stderr: inheritStderr ? 'inherit' : 'pipe',
+    onStdoutLine: (line) => {
+      const message = parseCargoMessageLine(line);
+      if (message?.reason === 'compiler-artifact') {
+        const { artifact } = message;
+        artifacts.push(artifact);
+        if (!artifact.fresh && !announced.has(artifact.packageId)) {
+          announced.add(artifact.packageId);
+          options.onProgress?.(progressMessage(artifact));
+        }
+      } else if (message?.reason === 'compiler-message' && message.rendered !== undefined) {
+        rendered.push(message.rendered);
       }
-    } else if (message?.reason === 'compiler-message' && message.rendered !== undefined) {
-      rendered.push(message.rendered);
-    }
-  }
-  const result = await subprocess;
+    },
+  });
   const notStarted = spawnFailure(result, cargo, {
     cwd: options.cwd,
     notFoundCode: 'E_TOOLCHAIN',
@@ -127,7 +126,7 @@ async function build(
   });
   if (notStarted !== undefined) throw notStarted;
 
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  const stderr = result.stderr;
   if (result.exitCode !== 0) {
     const how = result.signal === undefined ? `exit code ${result.exitCode}` : result.signal;
     const diagnostics = [...rendered, diagnosticsOf(stderr)].join('\n').trim();
