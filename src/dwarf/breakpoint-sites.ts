@@ -44,8 +44,10 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /**
  * Adds the entries of inlined copies to `sites` (sorted by address, one per address, as
  * {@link selectBreakpointSites} gives): each call with a known decl file and line whose entry lies
- * in `executable` puts that declaration in the `inlinedEntries` of the site at its entry address,
- * or, when no row put a site there, becomes a new site standing for the declaration line. The
+ * in `executable` puts that declaration in the `inlinedEntries` of the site at its entry address
+ * (even when it is the row's own line: the entry marks the function as entered inline), or, when
+ * no row put a site there, becomes a new site whose line is the (first) declaration line and
+ * whose `inlinedEntries` list them all. The
  * entry of an inlined copy is an instruction boundary (where its code begins), so it can be armed.
  *
  * Why: an optimised build keeps no row for the first line of a function inlined into its callers
@@ -78,17 +80,12 @@ export function addInlinedEntries(
       continue;
     }
     byAddress.delete(site.address);
-    const extra = entries.filter((e) => e.line !== site.line || e.file !== site.file);
-    out.push(extra.length === 0 ? site : { ...site, inlinedEntries: extra });
+    // kept even when it is the row's own line: the entry says an inlined copy began here
+    out.push({ ...site, inlinedEntries: entries });
   }
   for (const [address, entries] of byAddress) {
-    const [first, ...rest] = entries;
-    out.push({
-      address,
-      file: first!.file,
-      line: first!.line,
-      ...(rest.length === 0 ? {} : { inlinedEntries: rest }),
-    });
+    // no row here: the site stands for the (first) declaration, and still marks the entries
+    out.push({ address, file: entries[0]!.file, line: entries[0]!.line, inlinedEntries: entries });
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }

@@ -4,8 +4,8 @@
  * @see https://doc.rust-lang.org/cargo/commands/cargo-metadata.html
  */
 import { join } from 'node:path';
+import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
-import { runChild } from './run-child.js';
 import { spawnFailure } from './spawn-errors.js';
 
 /** A workspace member package. */
@@ -56,7 +56,14 @@ export async function readCargoMetadata(options: CargoLocationOptions): Promise<
   const cargo = cargoProgram(options.env);
   const args = ['metadata', '--no-deps', '--format-version', '1'];
   if (options.manifestPath !== undefined) args.push('--manifest-path', options.manifestPath);
-  const result = await runChild(cargo, args, { env: options.env, cwd: options.cwd });
+  const execa = await loadExeca();
+  const result = await execa(cargo, args, {
+    env: options.env,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    cwd: options.cwd,
+  });
   const notStarted = spawnFailure(result, cargo, {
     cwd: options.cwd,
     notFoundCode: 'E_TOOLCHAIN',

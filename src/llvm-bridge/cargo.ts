@@ -2,6 +2,7 @@
  * Driving cargo: build the instrumented test binaries (and say where they are), run the tests,
  * build the binaries `cov run` executes. The environment comes from {@link instrumentationEnv}.
  */
+import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
 import { parseCargoMessageLine, progressMessage, type CargoArtifact } from './cargo-messages.js';
 import {
@@ -12,7 +13,6 @@ import {
   type CargoWorkspace,
 } from './cargo-metadata.js';
 import { runProcess, type RunResult, type RunStdioOptions } from './run-process.js';
-import { runChild } from './run-child.js';
 import { spawnFailure } from './spawn-errors.js';
 
 /** Options shared by cargo builds. */
@@ -98,27 +98,35 @@ async function build(
   args.push(...cargoArgs);
 
   const inheritStderr = options.stderr === 'inherit';
+  const execa = await loadExeca();
+  const subprocess = execa(cargo, args, {
+    env: options.env,
+    extendEnv: false,
+    reject: false,
+    cwd: options.cwd,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: inheritStderr ? 'inherit' : 'pipe',
+    buffer: { stdout: false },
+  });
+
   const artifacts: CargoArtifact[] = [];
   const rendered: string[] = [];
   const announced = new Set<string>();
-  const result = await runChild(cargo, args, {
-    env: options.env,
-    cwd: options.cwd,
-    stderr: inheritStderr ? 'inherit' : 'pipe',
-    onStdoutLine: (line) => {
-      const message = parseCargoMessageLine(line);
-      if (message?.reason === 'compiler-artifact') {
-        const { artifact } = message;
-        artifacts.push(artifact);
-        if (!artifact.fresh && !announced.has(artifact.packageId)) {
-          announced.add(artifact.packageId);
-          options.onProgress?.(progressMessage(artifact));
-        }
-      } else if (message?.reason === 'compiler-message' && message.rendered !== undefined) {
-        rendered.push(message.rendered);
+  for await (const line of subprocess.iterable({ from: 'stdout' })) {
+    const message = parseCargoMessageLine(line);
+    if (message?.reason === 'compiler-artifact') {
+      const { artifact } = message;
+      artifacts.push(artifact);
+      if (!artifact.fresh && !announced.has(artifact.packageId)) {
+        announced.add(artifact.packageId);
+        options.onProgress?.(progressMessage(artifact));
       }
-    },
-  });
+    } else if (message?.reason === 'compiler-message' && message.rendered !== undefined) {
+      rendered.push(message.rendered);
+    }
+  }
+  const result = await subprocess;
   const notStarted = spawnFailure(result, cargo, {
     cwd: options.cwd,
     notFoundCode: 'E_TOOLCHAIN',
@@ -126,7 +134,7 @@ async function build(
   });
   if (notStarted !== undefined) throw notStarted;
 
-  const stderr = result.stderr;
+  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   if (result.exitCode !== 0) {
     const how = result.signal === undefined ? `exit code ${result.exitCode}` : result.signal;
     const diagnostics = [...rendered, diagnosticsOf(stderr)].join('\n').trim();

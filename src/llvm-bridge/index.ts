@@ -78,4 +78,3 @@ export {
   type ProfileList,
 } from './profiles.js';
 export { loadExeca } from './load-execa.js';
-export { runChild, type ChildOutcome, type RunChildOptions } from './run-child.js';

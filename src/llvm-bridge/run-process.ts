@@ -2,8 +2,8 @@
  * Running a program to completion (tests, the traced or instrumented program) and reporting how it
  * ended; a non-zero exit is a result, not an exception.
  */
+import { loadExeca } from './load-execa.js';
 import type { CovErrorCode } from '../binary/index.js';
-import { runChild } from './run-child.js';
 import { spawnFailure } from './spawn-errors.js';
 
 /** Where the child's output goes. */
@@ -57,13 +57,16 @@ export async function runProcess(
   options: RunProcessOptions,
 ): Promise<RunResult> {
   const pipe = options.stdio === 'pipe';
-  const result = await runChild(program, args, {
+  const execa = await loadExeca();
+  const result = await execa(program, args, {
     env: options.env,
-    cwd: options.cwd,
+    extendEnv: false,
+    reject: false,
     stdin: pipe ? 'ignore' : 'inherit',
-    stdout: pipe ? 'pipe' : options.stdoutToStderr === true ? 'stderr' : 'inherit',
+    stdout: pipe ? 'pipe' : options.stdoutToStderr === true ? 2 : 'inherit',
     stderr: pipe ? 'pipe' : 'inherit',
     stripFinalNewline: false,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   const notStarted = spawnFailure(result, program, {
     cwd: options.cwd,
@@ -75,8 +78,8 @@ export async function runProcess(
     exitCode: result.exitCode,
     signal: result.signal,
     passed: result.exitCode === 0,
-    stdout: pipe ? result.stdout : undefined,
-    stderr: pipe ? result.stderr : undefined,
+    stdout: pipe && typeof result.stdout === 'string' ? result.stdout : undefined,
+    stderr: pipe && typeof result.stderr === 'string' ? result.stderr : undefined,
   };
 }
 

@@ -5,9 +5,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadExeca } from './load-execa.js';
 import { CovError } from '../binary/index.js';
 import { describeFsError } from './fs-errors.js';
-import { runChild } from './run-child.js';
 import { spawnFailure } from './spawn-errors.js';
 
 /** Release channel as it shows in rustc's `release:` line; `dev` is a locally built compiler. */
@@ -101,7 +101,14 @@ async function runRustc(
   env: NodeJS.ProcessEnv,
   cwd: string | undefined,
 ): Promise<string> {
-  const result = await runChild(rustc, args, { env, cwd });
+  const execa = await loadExeca();
+  const result = await execa(rustc, args, {
+    env,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    ...(cwd === undefined ? {} : { cwd }),
+  });
   const notStarted = spawnFailure(result, rustc, {
     cwd,
     notFoundCode: 'E_TOOLCHAIN',

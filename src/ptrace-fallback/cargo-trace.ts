@@ -14,6 +14,7 @@ import {
   type CargoWorkspace,
   type RunResult,
 } from '../llvm-bridge/index.js';
+import { CovError } from '../binary/index.js';
 import type { CoverageSet } from '../model/index.js';
 import {
   PTRACE_RUSTFLAGS,
@@ -189,6 +190,13 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   );
   const failure = collector.failureError();
   if (failure !== undefined) throw failure;
+  if (collector.outcomes.length === 0 && job.images > 0) {
+    // cargo ran the tests, but never through cov's runner: another runner took precedence
+    throw new CovError(
+      'E_USAGE',
+      'cargo ran the tests without cov’s breakpoint runner, so nothing was traced: a runner configured for the target (target.<triple>.runner in .cargo/config.toml, or CARGO_TARGET_<TRIPLE>_RUNNER) takes precedence over cov’s; remove it for this run, or use --engine instrumented',
+    );
+  }
   const set = coverageFromIndex(index, collector.counts, {
     mode: options.mode,
     warnings: collector.warnings,

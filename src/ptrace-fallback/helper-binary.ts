@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { CovError } from '../binary/index.js';
-import { runChild } from '../llvm-bridge/index.js';
 
 /** Path of the C source inside the package, relative to the package root. */
 export const HELPER_SOURCE_PATH = 'src/ptrace-fallback/native/cov-ptrace.c';
@@ -118,20 +118,18 @@ export async function ensureHelper(options: EnsureHelperOptions = {}): Promise<s
   options.onProgress?.(`compiling the ptrace helper with ${compiler} into ${dir}`);
   mkdirSync(dir, { recursive: true });
   const temporary = `${target}.${process.pid}.tmp`;
-  const result = await runChild(
-    compiler,
-    ['-O2', '-Wall', '-Wextra', '-o', temporary, sourcePath],
-    { env },
-  );
+  const result = await execa(compiler, ['-O2', '-Wall', '-Wextra', '-o', temporary, sourcePath], {
+    env,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+  });
   if (result.exitCode !== 0) {
     rmSync(temporary, { force: true });
-    const how =
-      result.exitCode === undefined
-        ? (result.originalMessage ?? result.signal ?? 'did not run')
-        : `exit code ${result.exitCode}`;
     throw new CovError(
       'E_TOOLCHAIN',
-      `compiling the ptrace helper failed (\`${compiler} -O2 -o … ${sourcePath}\`, ${how}):\n${[result.stdout, result.stderr].join('\n').trim()}`,
+      `compiling the ptrace helper failed (\`${compiler} -O2 -o … ${sourcePath}\`, ${result.failed && result.exitCode === undefined ? String(result.message) : `exit code ${result.exitCode}`}):\n${String(result.all ?? '').trim()}`,
     );
   }
   renameSync(temporary, target);

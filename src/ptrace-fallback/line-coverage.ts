@@ -51,7 +51,7 @@ interface FunctionInfo {
  * Bump when the rules of {@link indexLineCoverage} or {@link siteGroups} change: stored runner
  * jobs (which keep both, see `plan-store.ts`) carry this version in their key.
  */
-export const LINE_RULES_VERSION = 'lines/1';
+export const LINE_RULES_VERSION = 'lines/2';
 
 /**
  * What {@link buildLineCoverage} needs from the plans, computed once: every rule that does not
@@ -81,6 +81,15 @@ export interface LineCoverageIndex {
   readonly recordObject: Uint32Array;
   readonly recordStart: Uint32Array;
   readonly recordSlots: Uint32Array;
+  /**
+   * Per slot: the function holding every one of its own sites (−1 when several, or a site outside
+   * every function, or none), for the rule that drops lines which ran only inlined.
+   */
+  readonly slotSoleFunction: Int32Array;
+  /** Per function: the slot of its declaration line when one exists, else −1. */
+  readonly functionDeclSlot: Int32Array;
+  /** Per slot: 1 when an inlined copy's entry stands for it (`inlinedEntries`). */
+  readonly slotInlinedEntry: Uint8Array;
 }
 
 /** One image in a {@link LineCoverageIndex}. */
@@ -114,6 +123,9 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
   const slotIds = new Map<number, number>();
   const slotFile: number[] = [];
   const slotLine: number[] = [];
+  // −2: no own site yet; −1: sites of several functions (or outside every function)
+  const slotSole: number[] = [];
+  const slotEntry: number[] = [];
   // function ids with a site on the slot whose home file is the slot's file
   const slotOwners: (Set<number> | undefined)[] = [];
   const slotOf = (fileId: number, line: number): number => {
@@ -125,6 +137,8 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
       slotFile.push(fileId);
       slotLine.push(line);
       slotOwners.push(undefined);
+      slotSole.push(-2);
+      slotEntry.push(0);
     }
     return slot;
   };
@@ -158,11 +172,16 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
       // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
       // out-of-line copy's record when it has one, never by the caller)
       for (const entry of site.inlinedEntries ?? []) {
+        const extra = slotOf(fileIdOf(entry.file), entry.line);
         extraSite.push(i);
-        extraSlot.push(slotOf(fileIdOf(entry.file), entry.line));
+        extraSlot.push(extra);
+        slotEntry[extra] = 1;
       }
       const owner = owners.siteOwner[i];
-      if (owner === undefined) continue;
+      if (owner === undefined) {
+        slotSole[slot] = -1;
+        continue;
+      }
       let id = functionOfOwner[owner]!;
       if (id < 0) {
         const key = owners.keys[owner]!;
@@ -174,6 +193,8 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
         }
         functionOfOwner[owner] = id = known;
       }
+      const sole = slotSole[slot]!;
+      slotSole[slot] = sole === -2 || sole === id ? id : -1;
       if (owners.isEntry[i] === 1) {
         entrySite.push(i);
         entryFunction.push(id);
@@ -196,14 +217,27 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
     };
   });
 
-  // each slot to one record: a function of its file, else its file's unattributed record
+  // the function declared on a slot (the smaller key when several are)
+  const declaredAt = new Map<number, number>();
+  const functionDeclSlot = new Int32Array(functions.length).fill(-1);
+  functions.forEach((fn, id) => {
+    const slot = slotIds.get(fileIdOf(fn.file) * 0x1_0000_0000 + fn.declLine);
+    if (slot === undefined) return;
+    functionDeclSlot[id] = slot;
+    const before = declaredAt.get(slot);
+    if (before === undefined || functionKeys[id]! < functionKeys[before]!) declaredAt.set(slot, id);
+  });
+  // each slot to one record: a function of its file, else (a line only an inlined copy's entry
+  // stands for) the function declared there, else its file's unattributed record
   const records = new Map<string, { fn: number; file: number; slots: number[] }>();
   for (let slot = 0; slot < slotFile.length; slot++) {
     const candidates = slotOwners[slot];
     const fn =
-      candidates === undefined
-        ? -1
-        : chooseOwner(candidates, slotLine[slot]!, functions, functionKeys);
+      candidates !== undefined
+        ? chooseOwner(candidates, slotLine[slot]!, functions, functionKeys)
+        : slotEntry[slot] === 1
+          ? (declaredAt.get(slot) ?? -1)
+          : -1;
     const key = fn >= 0 ? `f${fn}` : `u${slotFile[slot]}`;
     let record = records.get(key);
     if (record === undefined) records.set(key, (record = { fn, file: slotFile[slot]!, slots: [] }));
@@ -234,14 +268,20 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
     recordObject: Uint32Array.from(ordered.map(objectOf)),
     recordStart,
     recordSlots: Uint32Array.from(ordered.flatMap((record) => record.slots)),
+    slotSoleFunction: Int32Array.from(slotSole, (v) => (v < 0 ? -1 : v)),
+    functionDeclSlot,
+    slotInlinedEntry: Uint8Array.from(slotEntry),
   };
 }
 
 /**
  * Builds the coverage set. Rules:
  * - A line is coverable when it has a site in any image, or is the declaration line of a function
- *   an inlined copy of which begins at a site (`inlinedEntries`). Its count is, per image, the
- *   largest count of those sites (in one-shot mode 0 or 1); counts of several images are added
+ *   an inlined copy of which begins at a site (`inlinedEntries`) — except a line that ran only
+ *   inlined: not hit, all its own sites in the out-of-line copies of the one function that owns
+ *   it, which never ran while an inlined copy of it did (the optimised line table gave it no row
+ *   where it ran; the engine cannot measure it, so it is not reported). Its count is, per image,
+ *   the largest count of those sites (in one-shot mode 0 or 1); counts of several images are added
  *   (one-shot: 1 when any image hit it), as instrumented counts of several binaries are.
  * - Functions are subprograms keyed by (home file, name without generic arguments, declaration
  *   line), so the monomorphisations of a generic and the copies of one function in several test
@@ -249,8 +289,9 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
  *   The home file is `DW_AT_decl_file`, else the file of the function's first site.
  * - Each line belongs to exactly one record, so file totals count it once: among the functions of
  *   that file with a site on it, the one declared last at or before the line (a closure wins over
- *   its enclosing function); lines no function of their own file claims (code inlined into other
- *   files' functions, or no `.debug_info`) go to one `<lines outside functions>` record per file.
+ *   its enclosing function); a line only an inlined copy's entry stands for belongs to the function
+ *   declared on it; lines no function of their own file claims (code inlined into other files'
+ *   functions, or no `.debug_info`) go to one `<lines outside functions>` record per file.
  * - A record's execution count is the count of its entry site (the first site at or after its
  *   lowest address) summed over images; its regions are one {@link KIND_CODE} region per line,
  *   `[line, 1] → [line, LINE_REGION_END_COLUMN]`; no branches.
@@ -283,6 +324,8 @@ export function coverageFromIndex(
   const oneShot = options.mode === 'oneshot';
   const slotCount = new Array<bigint>(index.slotLine.length).fill(0n);
   const functionCount = new Array<bigint>(index.functionNames.length).fill(0n);
+  // declaration slots of functions an inlined copy of which was entered
+  const enteredInline = new Set<number>();
   index.images.forEach((image, i) => {
     const siteCounts = counts[i] ?? new BigUint64Array(0);
     const sites = Math.min(siteCounts.length, image.siteSlot.length);
@@ -302,7 +345,9 @@ export function coverageFromIndex(
     }
     image.extraSite.forEach((site, k) => {
       const count = countOf(site);
-      if (count !== 0n) note(image.extraSlot[k]!, count);
+      if (count === 0n) return;
+      note(image.extraSlot[k]!, count);
+      enteredInline.add(image.extraSlot[k]!);
     });
     image.entrySite.forEach((site, k) => {
       const count = countOf(site);
@@ -319,19 +364,37 @@ export function coverageFromIndex(
   const records: FunctionRecord[] = [];
   for (let r = 0; r + 1 < index.recordStart.length; r++) {
     const start = index.recordStart[r]!;
-    const length = index.recordStart[r + 1]! - start;
+    const fn = index.recordFunction[r]!;
+    // a function whose out-of-line copies never ran but an inlined copy did: its lines with no
+    // hit and no site outside those copies cannot be measured (see buildLineCoverage)
+    const inlinedOnly =
+      fn >= 0 &&
+      functionCount[fn] === 0n &&
+      index.functionDeclSlot[fn]! >= 0 &&
+      enteredInline.has(index.functionDeclSlot[fn]!);
+    const slots: number[] = [];
+    for (let i = start; i < index.recordStart[r + 1]!; i++) {
+      const slot = index.recordSlots[i]!;
+      const unmeasurable =
+        inlinedOnly &&
+        slotCount[slot] === 0n &&
+        index.slotInlinedEntry[slot] === 0 &&
+        index.slotSoleFunction[slot] === fn;
+      if (!unmeasurable) slots.push(slot);
+    }
+    if (slots.length === 0) continue;
+    const length = slots.length;
     const regions = new Uint32Array(length * CODE_STRIDE);
     const regionCounts = new BigUint64Array(length);
     let largest = 0n;
     for (let i = 0; i < length; i++) {
-      const slot = index.recordSlots[start + i]!;
+      const slot = slots[i]!;
       const line = index.slotLine[slot]!;
       regions.set([KIND_CODE, 0, 0, line, 1, line, LINE_REGION_END_COLUMN], i * CODE_STRIDE);
       const count = slotCount[slot]!;
       regionCounts[i] = count;
       if (count > largest) largest = count;
     }
-    const fn = index.recordFunction[r]!;
     records.push({
       name: fn >= 0 ? index.functionNames[fn]! : UNATTRIBUTED_RECORD_NAME,
       filenames: [index.files[index.recordFile[r]!]!],

@@ -25,7 +25,7 @@ import {
 import { readU32Array, readU64Array } from './helper-protocol.js';
 
 /** Bump when the plan rules or this layout change, so old entries are not read. */
-const PLAN_STORE_VERSION = 'plan/4';
+const PLAN_STORE_VERSION = 'plan/6';
 
 /** The store key of `path` as it is now; `undefined` when it cannot be stat'ed. */
 export function planKey(path: string): string | undefined {
@@ -239,7 +239,7 @@ export function pruneStoredPlans(dir: string, keep: ReadonlySet<string>): void {
 }
 
 /** Bump when the stored job's layout changes (rule changes bump `LINE_RULES_VERSION`). */
-const JOB_STORE_VERSION = 'job/1';
+const JOB_STORE_VERSION = 'job/2';
 
 /**
  * A runner job as stored: its bytes, the line index its hits are read with (so the plans need not
@@ -339,6 +339,12 @@ interface StoredLineIndex {
   recordObject: Uint8Array;
   recordStart: Uint8Array;
   recordSlots: Uint8Array;
+  /** Per slot: function id + 1 (0: none or several). */
+  slotSoleFunction: Uint8Array;
+  /** Per function: declaration slot + 1 (0: none). */
+  functionDeclSlot: Uint8Array;
+  /** One byte per slot. */
+  slotInlinedEntry: Uint8Array;
 }
 
 function u32ArrayBytes(values: Uint32Array): Uint8Array {
@@ -370,6 +376,9 @@ export function encodeLineIndex(index: LineCoverageIndex): Uint8Array {
     recordObject: u32ArrayBytes(index.recordObject),
     recordStart: u32ArrayBytes(index.recordStart),
     recordSlots: u32ArrayBytes(index.recordSlots),
+    slotSoleFunction: u32ArrayBytes(Uint32Array.from(index.slotSoleFunction, (fn) => fn + 1)),
+    functionDeclSlot: u32ArrayBytes(Uint32Array.from(index.functionDeclSlot, (slot) => slot + 1)),
+    slotInlinedEntry: Uint8Array.from(index.slotInlinedEntry),
   };
   return encode(stored);
 }
@@ -408,5 +417,8 @@ export function decodeLineIndex(bytes: Uint8Array): LineCoverageIndex {
     recordObject: readU32Array(stored.recordObject),
     recordStart: readU32Array(stored.recordStart),
     recordSlots: readU32Array(stored.recordSlots),
+    slotSoleFunction: Int32Array.from(readU32Array(stored.slotSoleFunction), (fn) => fn - 1),
+    functionDeclSlot: Int32Array.from(readU32Array(stored.functionDeclSlot), (slot) => slot - 1),
+    slotInlinedEntry: Uint8Array.from(stored.slotInlinedEntry),
   };
 }

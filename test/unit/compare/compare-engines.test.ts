@@ -178,3 +178,106 @@ test('no-address-inlined follows the out-of-line entry (execution count), not th
   // entered out of line but the brace's address not reached: a plain disagreement
   t.is(byLine({ ...enteredInline, executionCount: 2n }).get(82), 'instrumented-only-covered');
 });
+
+test('an address on a field or variant line (derived impls, constructors) is generated code', (t) => {
+  const text = [
+    '#[derive(Clone, Debug)]', // 1
+    'pub enum Candidate {', // 2
+    '    None,', // 3
+    '    PossibleStartOfMatch(usize),', // 4
+    '}', // 5
+    'pub(crate) struct Test {', // 6
+    '    corpus: String,', // 7
+    '}', // 8
+    'fn f() {', // 9
+    '    let x = 1;', // 10
+    '}', // 11
+    "pub enum Reference<'b, T>", // 12
+    'where', // 13
+    "    T: ?Sized + 'static,", // 14
+    '{', // 15
+    "    Borrowed(&'b T),", // 16
+    '}', // 17
+    'pub struct SocketAddr(pub(super) u32);', // 18
+  ].join('\n');
+  const inst = set('instrumented', [record('f', [F], [code(9, 1, 11, 2, 1n)])]);
+  const bp = set('ptrace', [
+    record(
+      'all',
+      [F],
+      [4, 7, 10, 16, 18].map((line) => code(line, 1, line, 1000, 1n)),
+    ),
+  ]);
+  const byLine = new Map(
+    compareEngines(inst, bp, { readSource: () => text }).files[0]!.lines.map((l) => [
+      l.line,
+      l.category,
+    ]),
+  );
+  t.is(byLine.get(4), 'no-region-generated');
+  t.is(byLine.get(7), 'no-region-generated');
+  t.is(byLine.get(10), 'both-covered');
+  // a header over several lines, the brace alone on its line
+  t.is(byLine.get(16), 'no-region-generated');
+  // a tuple struct's own line (its constructor, drop glue)
+  t.is(byLine.get(18), 'no-region-generated');
+  // without the source text the variant line cannot be told apart
+  const blind = new Map(compareEngines(inst, bp).files[0]!.lines.map((l) => [l.line, l.category]));
+  t.is(blind.get(4), 'unexplained');
+});
+
+test('macro bodies are found past brackets inside strings, chars and comments', (t) => {
+  const text = [
+    'macro_rules! m {', // 1
+    '    () => {', // 2
+    '        compile_error!("a `}` in a string");', // 3
+    "        let _ = '}'; // and } in a comment", // 4
+    '        helper()', // 5
+    '    };', // 6
+    '}', // 7
+    'fn f() {', // 8
+    '    m!();', // 9
+    '}', // 10
+  ].join('\n');
+  const inst = set('instrumented', [record('f', [F], [code(8, 1, 10, 2, 1n)])]);
+  const bp = set('ptrace', [
+    record(
+      'all',
+      [F],
+      [5, 9].map((line) => code(line, 1, line, 1000, 1n)),
+    ),
+  ]);
+  const byLine = new Map(
+    compareEngines(inst, bp, { readSource: () => text }).files[0]!.lines.map((l) => [
+      l.line,
+      l.category,
+    ]),
+  );
+  t.is(byLine.get(5), 'no-region-macro');
+  t.is(byLine.get(9), 'both-covered');
+});
+
+test('a function’s closing brace after an endless loop’s braces (no region) is in the function', (t) => {
+  const text = [
+    'fn worker() {', // 1
+    '    loop {', // 2
+    '        step();', // 3
+    '    }', // 4 (no region: the loop never ends)
+    '}', // 5 (an address: unwinding cleanup)
+  ].join('\n');
+  const inst = set('instrumented', [record('worker', [F], [code(1, 1, 3, 16, 0n)])]);
+  const bp = set('ptrace', [
+    record(
+      'all',
+      [F],
+      [3, 5].map((line) => code(line, 1, line, 1000, 0n)),
+    ),
+  ]);
+  const byLine = new Map(
+    compareEngines(inst, bp, { readSource: () => text }).files[0]!.lines.map((l) => [
+      l.line,
+      l.category,
+    ]),
+  );
+  t.is(byLine.get(5), 'no-region-in-function');
+});

@@ -66,7 +66,7 @@ test('addInlinedEntries: an inlined copy adds its function’s declaration to th
       { entry: 0x1010n, name: 'helper', file: '/src/b.rs', line: 3 },
       // a copy starting where no row is: a site of its own, standing for the declaration line
       { entry: 0x1018n, name: 'inner', file: '/src/a.rs', line: 40 },
-      // a declaration that is the row's own line adds nothing
+      // a declaration that is the row's own line is kept: a copy begins there
       { entry: 0x1020n, name: 'same', file: '/src/a.rs', line: 7 },
       // unknown declaration, entry outside the executable segment: ignored
       { entry: 0x1000n, name: 'anonymous' },
@@ -82,8 +82,18 @@ test('addInlinedEntries: an inlined copy adds its function’s declaration to th
       line: 6,
       inlinedEntries: [{ file: '/src/b.rs', line: 3 }],
     },
-    { address: 0x1018n, file: '/src/a.rs', line: 40 },
-    { address: 0x1020n, file: '/src/a.rs', line: 7 },
+    {
+      address: 0x1018n,
+      file: '/src/a.rs',
+      line: 40,
+      inlinedEntries: [{ file: '/src/a.rs', line: 40 }],
+    },
+    {
+      address: 0x1020n,
+      file: '/src/a.rs',
+      line: 7,
+      inlinedEntries: [{ file: '/src/a.rs', line: 7 }],
+    },
   ]);
   // the input is not changed
   t.is(sites.length, 3);
