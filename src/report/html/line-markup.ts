@@ -31,8 +31,11 @@ export interface LineMarkupInput {
 
 type Colour = 'uncovered' | 'expansion' | undefined;
 
+const SPECIAL = /[&<>"']/;
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
+  if (!SPECIAL.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => {
     switch (c) {
       case '&':
@@ -58,6 +61,20 @@ function isUncovered(segment: Segment | undefined, current: Colour): boolean {
   );
 }
 
+/** Opening and closing tags of a class stack (runs under the same scopes share the array). */
+const spanTags = new WeakMap<readonly string[], readonly [string, string]>();
+
+function tagsOf(classes: readonly string[]): readonly [string, string] {
+  let tags = spanTags.get(classes);
+  if (tags === undefined) {
+    let open = '';
+    for (const css of classes) open += `<span class="${escapeHtml(css)}">`;
+    tags = [open, '</span>'.repeat(classes.length)];
+    spanTags.set(classes, tags);
+  }
+  return tags;
+}
+
 /** Writes runs[from, to) (UTF-16 offsets into the line), escaped, inside their highlight spans. */
 function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
   let out = '';
@@ -66,13 +83,15 @@ function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
     const end = offset + run.text.length;
     if (end > from && offset < to) {
       const text = escapeHtml(
-        run.text.slice(Math.max(0, from - offset), Math.min(to, end) - offset),
+        from <= offset && to >= end
+          ? run.text
+          : run.text.slice(Math.max(0, from - offset), Math.min(to, end) - offset),
       );
-      let html = text;
-      for (let i = run.classes.length - 1; i >= 0; i--) {
-        html = `<span class="${escapeHtml(run.classes[i]!)}">${html}</span>`;
+      if (run.classes.length === 0) out += text;
+      else {
+        const [open, close] = tagsOf(run.classes);
+        out += open + text + close;
       }
-      out += html;
     }
     offset = end;
     if (offset >= to) break;

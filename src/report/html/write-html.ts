@@ -24,6 +24,7 @@ import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
 import { buildFilePageModel } from './file-page.js';
 import { buildIndexModel } from './index-page.js';
+import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
 import { planHtmlReport } from './report-plan.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
@@ -83,7 +84,8 @@ const compiled = new Map<string, HtmlTemplates>();
 /**
  * Compiles `index.hbs`, `file.hbs` and `partials/*.hbs` of `templateDir` (once per folder and
  * process) in a Handlebars environment of their own, with no helpers beyond the built-in block
- * helpers.
+ * helpers. The built-in `lines` partial, unchanged, is rendered by its code equivalent
+ * ({@link renderLinesPartial}; same bytes, several times faster).
  * @throws CovError `E_IO` when a template is missing, `E_USAGE` when one does not compile
  */
 export function loadTemplates(templateDir: string): HtmlTemplates {
@@ -106,7 +108,12 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
     for (const entry of readdirSync(partialsDir).sort()) {
       if (!entry.endsWith('.hbs')) continue;
       const source = readTemplate(join(partialsDir, entry));
-      env.registerPartial(entry.slice(0, -'.hbs'.length), env.compile(source, options));
+      const name = entry.slice(0, -'.hbs'.length);
+      if (name === 'lines' && isBuiltinLinesPartial(source)) {
+        env.registerPartial(name, renderLinesPartial as Handlebars.Template);
+      } else {
+        env.registerPartial(name, env.compile(source, options));
+      }
     }
   }
   const templates: HtmlTemplates = {
@@ -126,10 +133,15 @@ function render<T>(template: (model: T) => string, model: T, what: string): stri
   }
 }
 
-function writeAtomic(path: string, content: string | Uint8Array): void {
+/** Writes `path` atomically; `madeDirs` remembers the folders this report already made. */
+function writeAtomic(path: string, content: string | Uint8Array, madeDirs?: Set<string>): void {
   const temp = `${path}.cov-tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    if (madeDirs?.has(dir) !== true) {
+      mkdirSync(dir, { recursive: true });
+      madeDirs?.add(dir);
+    }
     writeFileSync(temp, content);
     renameSync(temp, path);
   } catch (cause) {
@@ -203,6 +215,7 @@ export function writeHtmlReport(
   copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR));
 
   const pages: string[] = [];
+  const madeDirs = new Set<string>();
   const total = report.files.length;
   report.files.forEach((file, i) => {
     const model = buildFilePageModel({
@@ -215,7 +228,11 @@ export function writeHtmlReport(
       displayNameOf: plan.displayNameOf,
     });
     const page = plan.pagePathOf(file.filename);
-    writeAtomic(join(outputDir, page), render(templates.file, model, `file.hbs (${page})`));
+    writeAtomic(
+      join(outputDir, page),
+      render(templates.file, model, `file.hbs (${page})`),
+      madeDirs,
+    );
     pages.push(page);
     stale.delete(page);
     options.onProgress?.(i + 1, total);
