@@ -39,7 +39,7 @@ import { demangleSymbol } from './demangle.js';
 import { highlightLines, isRustSource, type TextRun } from './highlight.js';
 import { renderLineHtml, type LineStop } from './line-markup.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
-import { decodeSource, type SourceText } from './source-text.js';
+import { decodeSource, type SourceLine, type SourceText } from './source-text.js';
 import type {
   BranchModel,
   ExpansionModel,
@@ -82,6 +82,8 @@ interface LoadedSource {
   readonly text: SourceText;
   readonly runs: readonly TextRun[][];
   readonly available: boolean;
+  /** HTML of whole lines' runs, by 0-based line, once written (sub-views repeat lines). */
+  readonly plainHtml: (string | undefined)[];
 }
 
 /** Per-page state: decoded sources, id counters. */
@@ -102,17 +104,25 @@ function loadSource(context: PageContext, filename: string): LoadedSource {
       text,
       runs: highlightLines(text.text, isRustSource(filename)),
       available: bytes !== undefined,
+      plainHtml: [],
     };
     context.sources.set(filename, loaded);
   }
   return loaded;
 }
 
-function countTexts(
-  line: LineCount | undefined,
-): Pick<LineModel, 'status' | 'countText' | 'countTitle'> {
-  if (line === undefined || !line.mapped)
-    return { status: 'unmapped', countText: '', countTitle: '' };
+/** Count fields of a line model. */
+type CountTexts = Pick<LineModel, 'status' | 'countText' | 'countTitle'>;
+
+const UNMAPPED: CountTexts = { status: 'unmapped', countText: '', countTitle: '' };
+const EMPTY_LINE: SourceLine = { text: '', bytes: undefined };
+const NO_STOPS: readonly LineStop[] = [];
+const NO_BRANCHES: readonly BranchModel[] = [];
+const NO_EXPANSIONS: readonly ExpansionModel[] = [];
+const NO_GROUPS: readonly InstantiationGroupModel[] = [];
+
+function countTexts(line: LineCount | undefined): CountTexts {
+  if (line === undefined || !line.mapped) return UNMAPPED;
   return {
     status: line.count === 0n ? 'uncovered' : 'covered',
     countText: formatCount(line.count),
@@ -199,8 +209,9 @@ function emptyExtras(): LineExtras {
 }
 
 /**
- * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts),
- * HTML from the source with the segments' region marks.
+ * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts;
+ * `counts` when the caller already has them, indexed by line), HTML from the source with the
+ * segments' region marks.
  */
 function buildLines(
   source: LoadedSource,
@@ -209,34 +220,46 @@ function buildLines(
   lastLine: number,
   anchorPrefix: string,
   extras: LineExtras,
+  counts?: readonly (LineCount | undefined)[],
 ): LineModel[] {
-  const counts = new Map<number, LineCount>();
-  forEachLineCount(segments, firstLine, (line) => counts.set(line.line, line));
+  let byLine = counts;
+  if (byLine === undefined) {
+    const list: (LineCount | undefined)[] = [];
+    forEachLineCount(segments, firstLine, (line) => {
+      list[line.line] = line;
+    });
+    byLine = list;
+  }
   let next = 0;
   let wrapped: Segment | undefined;
   while (next < segments.length && segments[next]!.line < firstLine) wrapped = segments[next++];
   const lines: LineModel[] = [];
+  const noSegments: readonly Segment[] = [];
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
-    const onLine = segments.slice(start, next);
-    const sourceLine = source.text.lines[number - 1] ?? { text: '', bytes: undefined };
+    const onLine = start === next ? noSegments : segments.slice(start, next);
     const codeHtml = renderLineHtml({
-      source: sourceLine,
+      source: source.text.lines[number - 1] ?? EMPTY_LINE,
       runs: source.runs[number - 1] ?? [],
       segments: onLine,
       wrapped,
       expansionColumn: extras.expansionColumns.get(number) ?? 0,
-      stops: extras.stops.get(number) ?? [],
+      stops: extras.stops.get(number) ?? NO_STOPS,
+      plainHtml: source.plainHtml,
+      lineIndex: number - 1,
     });
     if (onLine.length > 0) wrapped = onLine[onLine.length - 1];
-    const branches = extras.branches.get(number) ?? [];
-    const expansions = extras.expansions.get(number) ?? [];
-    const instantiationGroups = extras.instantiations.get(number) ?? [];
+    const branches = extras.branches.get(number) ?? NO_BRANCHES;
+    const expansions = extras.expansions.get(number) ?? NO_EXPANSIONS;
+    const instantiationGroups = extras.instantiations.get(number) ?? NO_GROUPS;
+    const texts = countTexts(byLine[number]);
     lines.push({
       number,
       anchor: `${anchorPrefix}L${number}`,
-      ...countTexts(counts.get(number)),
+      status: texts.status,
+      countText: texts.countText,
+      countTitle: texts.countTitle,
       codeHtml,
       branches,
       hasBranches: branches.length > 0,
@@ -345,29 +368,55 @@ function addExpansions(
  * summary counted as missed.
  */
 function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
-  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
-  const zero = new Map<string, CountedSpan>();
-  const counted = new Set<string>();
+  // code regions of the file as [lineStart, columnStart, lineEnd, columnEnd, isZero] rows
+  const rows: number[] = [];
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
     const r = record.regions;
+    // file ids of this file (a macro expanded from the same file has an id of its own)
+    const inFile = record.filenames.map((name) => name === filename);
+    if (!inFile.includes(true)) continue;
     for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
-      if (r[o + F_KIND] !== KIND_CODE || record.filenames[r[o + F_FILE_ID]!] !== filename) continue;
-      const key = `${r[o + F_LINE_START]}:${r[o + F_COLUMN_START]}:${r[o + F_LINE_END]}:${r[o + F_COLUMN_END]}`;
-      if (record.regionCounts[i] !== 0n) counted.add(key);
-      else if (!zero.has(key)) {
-        zero.set(key, {
-          lineStart: r[o + F_LINE_START]!,
-          columnStart: r[o + F_COLUMN_START]!,
-          lineEnd: r[o + F_LINE_END]!,
-          columnEnd: r[o + F_COLUMN_END]!,
-          kind: KIND_CODE,
-          count: 0n,
-        });
-      }
+      if (r[o + F_KIND] !== KIND_CODE || inFile[r[o + F_FILE_ID]!] !== true) continue;
+      rows.push(
+        r[o + F_LINE_START]!,
+        r[o + F_COLUMN_START]!,
+        r[o + F_LINE_END]!,
+        r[o + F_COLUMN_END]!,
+        record.regionCounts[i] === 0n ? 1 : 0,
+      );
     }
   }
-  const uncovered = [...zero].filter(([key]) => !counted.has(key)).map(([, span]) => span);
+  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
+  const order = Array.from({ length: rows.length / 5 }, (_, i) => i * 5);
+  const sameSpan = (a: number, b: number): boolean =>
+    rows[a] === rows[b] &&
+    rows[a + 1] === rows[b + 1] &&
+    rows[a + 2] === rows[b + 2] &&
+    rows[a + 3] === rows[b + 3];
+  // start ascending, end descending: the order sortAndCombineSpans gives the uncovered spans
+  order.sort(
+    (a, b) =>
+      rows[a]! - rows[b]! ||
+      rows[a + 1]! - rows[b + 1]! ||
+      rows[b + 2]! - rows[a + 2]! ||
+      rows[b + 3]! - rows[a + 3]!,
+  );
+  const uncovered: CountedSpan[] = [];
+  for (let k = 0; k < order.length;) {
+    const first = order[k]!;
+    let zero = true;
+    for (; k < order.length && sameSpan(first, order[k]!); k++) zero &&= rows[order[k]! + 4] === 1;
+    if (!zero) continue;
+    uncovered.push({
+      lineStart: rows[first]!,
+      columnStart: rows[first + 1]!,
+      lineEnd: rows[first + 2]!,
+      columnEnd: rows[first + 3]!,
+      kind: KIND_CODE,
+      count: 0n,
+    });
+  }
   const stops: CountedSpan[] = [];
   let last: CountedSpan | undefined;
   for (const span of sortAndCombineSpans(uncovered)) {
@@ -495,7 +544,11 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
   const source = loadSource(context, filename);
   const view = fileView(set, filename);
   const counts: LineCount[] = [];
-  forEachLineCount(view.segments, 1, (line) => counts.push(line));
+  const countsByLine: LineCount[] = [];
+  forEachLineCount(view.segments, 1, (line) => {
+    counts.push(line);
+    countsByLine[line.line] = line;
+  });
   const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
 
   const extras = emptyExtras();
@@ -568,7 +621,7 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
     sourceAvailable: source.available,
-    lines: buildLines(source, view.segments, 1, lastLine, '', extras),
+    lines: buildLines(source, view.segments, 1, lastLine, '', extras, countsByLine),
     functions,
     functionMetrics: metricHeaders(rowMetrics),
     hasFunctions: functions.length > 0,

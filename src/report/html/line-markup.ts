@@ -27,6 +27,12 @@ export interface LineMarkupInput {
   /** Start column of the first expansion region on this line, or 0. */
   readonly expansionColumn: number;
   readonly stops: readonly LineStop[];
+  /**
+   * Cache of whole lines' run HTML by line index, shared by the views of one source (a line shown
+   * in several sub-views is written once); with {@link lineIndex}.
+   */
+  readonly plainHtml?: (string | undefined)[];
+  readonly lineIndex?: number;
 }
 
 type Colour = 'uncovered' | 'expansion' | undefined;
@@ -103,6 +109,17 @@ function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
 export function renderLineHtml(input: LineMarkupInput): string {
   const { source, runs, segments } = input;
   const length = source.text.length;
+  if (segments.length === 0 && input.stops.length === 0) {
+    // one snippet: the whole line in the wrapped segment's colour
+    let html: string | undefined;
+    const { plainHtml, lineIndex } = input;
+    if (plainHtml !== undefined && lineIndex !== undefined) {
+      html = plainHtml[lineIndex];
+      if (html === undefined) plainHtml[lineIndex] = html = runsHtml(runs, 0, length);
+    } else html = runsHtml(runs, 0, length);
+    if (length === 0 || !isUncovered(input.wrapped, undefined)) return html;
+    return `<span class="region uncovered">${html}</span>`;
+  }
   // snippet boundaries: [0, seg0), [seg0, seg1), …, [segN-1, end)
   const bounds: number[] = [0];
   for (const segment of segments) {
