@@ -76,6 +76,8 @@ export interface FilePageInput {
   readonly readSource: (filename: string) => Uint8Array | undefined;
   /** Turns a file name into the name shown for it (relative to the report's common directory). */
   readonly displayNameOf: (filename: string) => string;
+  /** Highlights a source (default {@link highlightLines} on this thread). */
+  readonly highlight?: (filename: string, text: string) => TextRun[][];
 }
 
 interface LoadedSource {
@@ -102,7 +104,9 @@ function loadSource(context: PageContext, filename: string): LoadedSource {
     const text = decodeSource(bytes ?? new Uint8Array(0));
     loaded = {
       text,
-      runs: highlightLines(text.text, isRustSource(filename)),
+      runs:
+        context.input.highlight?.(filename, text.text) ??
+        highlightLines(text.text, isRustSource(filename)),
       available: bytes !== undefined,
       plainHtml: [],
     };

@@ -23,6 +23,7 @@ import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
 import { buildFilePageModel } from './file-page.js';
+import { startHighlighter } from './highlight-pool.js';
 import { buildIndexModel } from './index-page.js';
 import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
@@ -40,6 +41,11 @@ export interface HtmlReportOptions {
   readonly templateDir?: string;
   /** Source bytes of a file, or undefined when unreadable (default: read from disk). */
   readonly readSource?: (filename: string) => Uint8Array | undefined;
+  /**
+   * Highlight sources on a worker thread while pages are built (default true; used only when
+   * sources are read from disk).
+   */
+  readonly highlightInWorker?: boolean;
   /** Called with `done` and `total` page counts while pages are written. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -217,26 +223,35 @@ export function writeHtmlReport(
   const pages: string[] = [];
   const madeDirs = new Set<string>();
   const total = report.files.length;
-  report.files.forEach((file, i) => {
-    const model = buildFilePageModel({
-      set,
-      file,
-      displayName: plan.displayNameOf(file.filename),
-      header: plan.headerAt(1),
-      metrics: plan.metrics,
-      readSource,
-      displayNameOf: plan.displayNameOf,
+  const highlighter =
+    options.readSource === undefined && options.highlightInWorker !== false
+      ? startHighlighter(report.files.map((f) => f.filename))
+      : undefined;
+  try {
+    report.files.forEach((file, i) => {
+      const model = buildFilePageModel({
+        set,
+        file,
+        displayName: plan.displayNameOf(file.filename),
+        header: plan.headerAt(1),
+        metrics: plan.metrics,
+        readSource,
+        displayNameOf: plan.displayNameOf,
+        ...(highlighter === undefined ? {} : { highlight: highlighter.runsOf }),
+      });
+      const page = plan.pagePathOf(file.filename);
+      writeAtomic(
+        join(outputDir, page),
+        render(templates.file, model, `file.hbs (${page})`),
+        madeDirs,
+      );
+      pages.push(page);
+      stale.delete(page);
+      options.onProgress?.(i + 1, total);
     });
-    const page = plan.pagePathOf(file.filename);
-    writeAtomic(
-      join(outputDir, page),
-      render(templates.file, model, `file.hbs (${page})`),
-      madeDirs,
-    );
-    pages.push(page);
-    stale.delete(page);
-    options.onProgress?.(i + 1, total);
-  });
+  } finally {
+    highlighter?.close();
+  }
 
   const index = buildIndexModel({
     report,

@@ -1,0 +1,40 @@
+/**
+ * Worker thread of {@link startHighlighter}: reads, decodes and highlights the report's source files
+ * in page order, ahead of the main thread, and sends each file's runs back in packed form. After
+ * each message it bumps `signal[0]` and wakes the main thread, which waits on it synchronously.
+ */
+import { readFileSync } from 'node:fs';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { HighlightRequest, HighlightReply } from './highlight-pool.js';
+
+const { filenames, port, signal } = workerData as HighlightRequest & {
+  readonly port: MessagePort;
+  readonly signal: Int32Array;
+};
+
+function post(reply: HighlightReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(reply, transfer);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+try {
+  // loaded here, not statically, so that a failure to load still reaches the main thread
+  const { packRuns } = await import('./highlight-pool.js');
+  const { highlightLines, isRustSource } = await import('./highlight.js');
+  const { decodeSource } = await import('./source-text.js');
+  filenames.forEach((filename, index) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(filename);
+    } catch {
+      post({ index, failed: true });
+      return;
+    }
+    const text = decodeSource(bytes).text;
+    const packed = packRuns(highlightLines(text, isRustSource(filename)));
+    post({ index, text, ...packed }, [packed.runs.buffer as ArrayBuffer]);
+  });
+} catch {
+  post({ index: -1, failed: true });
+}
