@@ -372,8 +372,10 @@ function addExpansions(
  * summary counted as missed.
  */
 function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
-  // code regions of the file as [lineStart, columnStart, lineEnd, columnEnd, isZero] rows
-  const rows: number[] = [];
+  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0.
+  // Spans by start (line, column) number key, then [lineEnd, columnEnd, allZero] triples.
+  const byStart = new Map<number, number[]>();
+  const byStartText = new Map<string, number[]>(); // starts whose number key would not be exact
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
     const r = record.regions;
@@ -382,44 +384,47 @@ function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
     if (!inFile.includes(true)) continue;
     for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
       if (r[o + F_KIND] !== KIND_CODE || inFile[r[o + F_FILE_ID]!] !== true) continue;
-      rows.push(
-        r[o + F_LINE_START]!,
-        r[o + F_COLUMN_START]!,
-        r[o + F_LINE_END]!,
-        r[o + F_COLUMN_END]!,
-        record.regionCounts[i] === 0n ? 1 : 0,
-      );
+      const line = r[o + F_LINE_START]!;
+      const column = r[o + F_COLUMN_START]!;
+      const lineEnd = r[o + F_LINE_END]!;
+      const columnEnd = r[o + F_COLUMN_END]!;
+      const zero = record.regionCounts[i] === 0n ? 1 : 0;
+      let ends: number[] | undefined;
+      if (column < START_COLUMN_LIMIT) {
+        const key = line * START_COLUMN_LIMIT + column;
+        ends = byStart.get(key);
+        if (ends === undefined) byStart.set(key, (ends = []));
+      } else {
+        const key = `${line}:${column}`;
+        ends = byStartText.get(key);
+        if (ends === undefined) byStartText.set(key, (ends = []));
+      }
+      let k = 0;
+      while (k < ends.length && (ends[k] !== lineEnd || ends[k + 1] !== columnEnd)) k += 3;
+      if (k === ends.length) ends.push(lineEnd, columnEnd, zero);
+      else ends[k + 2]! &= zero;
     }
   }
-  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
-  const order = Array.from({ length: rows.length / 5 }, (_, i) => i * 5);
-  const sameSpan = (a: number, b: number): boolean =>
-    rows[a] === rows[b] &&
-    rows[a + 1] === rows[b + 1] &&
-    rows[a + 2] === rows[b + 2] &&
-    rows[a + 3] === rows[b + 3];
-  // start ascending, end descending: the order sortAndCombineSpans gives the uncovered spans
-  order.sort(
-    (a, b) =>
-      rows[a]! - rows[b]! ||
-      rows[a + 1]! - rows[b + 1]! ||
-      rows[b + 2]! - rows[a + 2]! ||
-      rows[b + 3]! - rows[a + 3]!,
-  );
   const uncovered: CountedSpan[] = [];
-  for (let k = 0; k < order.length;) {
-    const first = order[k]!;
-    let zero = true;
-    for (; k < order.length && sameSpan(first, order[k]!); k++) zero &&= rows[order[k]! + 4] === 1;
-    if (!zero) continue;
-    uncovered.push({
-      lineStart: rows[first]!,
-      columnStart: rows[first + 1]!,
-      lineEnd: rows[first + 2]!,
-      columnEnd: rows[first + 3]!,
-      kind: KIND_CODE,
-      count: 0n,
-    });
+  const addUncovered = (line: number, column: number, ends: number[]): void => {
+    for (let k = 0; k < ends.length; k += 3) {
+      if (ends[k + 2] !== 1) continue;
+      uncovered.push({
+        lineStart: line,
+        columnStart: column,
+        lineEnd: ends[k]!,
+        columnEnd: ends[k + 1]!,
+        kind: KIND_CODE,
+        count: 0n,
+      });
+    }
+  };
+  for (const [key, ends] of byStart) {
+    addUncovered(Math.floor(key / START_COLUMN_LIMIT), key % START_COLUMN_LIMIT, ends);
+  }
+  for (const [key, ends] of byStartText) {
+    const [line, column] = key.split(':').map(Number);
+    addUncovered(line!, column!, ends);
   }
   const stops: CountedSpan[] = [];
   let last: CountedSpan | undefined;
@@ -434,6 +439,9 @@ function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
   }
   return stops;
 }
+
+/** Start columns below this make an exact number key with the line (any u32 line). */
+const START_COLUMN_LIMIT = 2 ** 21;
 
 /** Stops of the breakpoint engine: the first line of each run of uncovered lines. */
 function lineStops(counts: readonly LineCount[]): { line: number; column: number }[] {
