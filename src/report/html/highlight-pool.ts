@@ -39,6 +39,8 @@ export interface Highlighter {
   readonly runsOf: (filename: string, text: string) => TextRun[][];
   /** Stops the worker. */
   readonly close: () => void;
+  /** Files whose runs came from the worker so far. */
+  readonly fromWorker: () => number;
 }
 
 /** Fewer files than this are highlighted on the main thread (a worker costs its start-up). */
@@ -118,7 +120,7 @@ function highlightHere(filename: string, text: string): TextRun[][] {
  * worker can start. Each file's runs are taken once; asking again highlights on the main thread.
  */
 export function startHighlighter(filenames: readonly string[]): Highlighter {
-  const here: Highlighter = { runsOf: highlightHere, close: () => {} };
+  const here: Highlighter = { runsOf: highlightHere, close: () => {}, fromWorker: () => 0 };
   const rustFiles = filenames.filter(isRustSource);
   if (rustFiles.length < MIN_FILES_FOR_WORKER) return here;
   const { port1, port2 } = new MessageChannel();
@@ -146,6 +148,7 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
   const indexOf = new Map(rustFiles.map((f, i) => [f, i]));
   const replies = new Map<number, HighlightReply>();
   let broken = false;
+  let answered = 0;
 
   const take = (index: number): HighlightReply | undefined => {
     for (;;) {
@@ -178,8 +181,12 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
       if (reply === undefined || reply.failed === true || reply.text !== text) {
         return highlightHere(filename, text);
       }
-      return unpackRuns(text, reply) ?? highlightHere(filename, text);
+      const runs = unpackRuns(text, reply);
+      if (runs === undefined) return highlightHere(filename, text);
+      answered++;
+      return runs;
     },
+    fromWorker: () => answered,
     close: () => {
       port1.close();
       void worker.terminate();
