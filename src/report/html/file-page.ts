@@ -297,6 +297,45 @@ function spansOfFileId(record: FunctionRecord, fileId: number, into: CountedSpan
   }
 }
 
+function sameLocations(a: readonly CountedSpan[], b: readonly CountedSpan[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.lineStart !== y.lineStart ||
+      x.columnStart !== y.columnStart ||
+      x.lineEnd !== y.lineEnd ||
+      x.columnEnd !== y.columnEnd ||
+      x.kind !== y.kind
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The spans of several records as one list for `buildSegments`. Lists with the same regions as the
+ * first (one function compiled into several binaries) are added into it count by count (u64), as
+ * `buildSegments` would join them, so it gets one sorted list instead of a concatenation to sort.
+ * Other lists are appended for `buildSegments` to sort and join. Mutates the first list.
+ */
+function joinSpans(parts: readonly CountedSpan[][]): CountedSpan[] {
+  const joined = parts[0] ?? [];
+  for (let p = 1; p < parts.length; p++) {
+    const part = parts[p]!;
+    if (!sameLocations(joined, part)) {
+      joined.push(...part);
+      continue;
+    }
+    for (let i = 0; i < part.length; i++) {
+      const span = joined[i]!;
+      span.count = (span.count + part[i]!.count) & U64_MASK;
+    }
+  }
+  return joined;
+}
+
 /** The macro name written at an expansion's call site (`name!`), or empty. */
 function macroNameAt(source: LoadedSource, line: number, column: number): string {
   const sourceLine = source.text.lines[line - 1];
@@ -330,15 +369,18 @@ function addExpansions(
     const [line, column] = regionStart(first.record, first.regionIndex);
     if (!extras.expansionColumns.has(line)) extras.expansionColumns.set(line, column);
     const target = first.record.filenames[first.expandedFileId] ?? '';
-    const spans: CountedSpan[] = [];
+    const parts: CountedSpan[][] = [];
     const branches: BranchRef[] = [];
     const nested: ExpansionRef[] = [];
     for (const ref of group) {
-      spansOfFileId(ref.record, ref.expandedFileId, spans);
+      const part: CountedSpan[] = [];
+      spansOfFileId(ref.record, ref.expandedFileId, part);
+      parts.push(part);
       const view = expansionView(ref);
       branches.push(...view.branches);
       nested.push(...view.expansions);
     }
+    const spans = joinSpans(parts);
     const segments = buildSegments(spans);
     if (segments.length === 0) continue;
     let firstLine = Infinity;
@@ -419,7 +461,16 @@ function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
       });
     }
   };
-  for (const [key, ends] of byStart) {
+  // in sortAndCombineSpans' order (start ascending, end descending), so it need not sort them
+  const starts = Float64Array.from(byStart.keys()).sort();
+  for (const key of starts) {
+    const ends = byStart.get(key)!;
+    if (ends.length > 3) {
+      const triples: number[][] = [];
+      for (let k = 0; k < ends.length; k += 3) triples.push(ends.slice(k, k + 3));
+      triples.sort((a, b) => b[0]! - a[0]! || b[1]! - a[1]!);
+      ends.splice(0, ends.length, ...triples.flat());
+    }
     addUncovered(Math.floor(key / START_COLUMN_LIMIT), key % START_COLUMN_LIMIT, ends);
   }
   for (const [key, ends] of byStartText) {
@@ -516,10 +567,12 @@ function buildInstantiations(
     const summary = summarizeGroup({ line: firstLine, column: 0, records: members });
     const extras = emptyExtras();
     const branches: BranchRef[] = [];
-    const spans: CountedSpan[] = [];
+    const parts: CountedSpan[][] = [];
     for (const record of members) {
       if (record.branches.length > 0) branches.push(...functionView(record).branches);
-      mainSpans(record, spans);
+      const part: CountedSpan[] = [];
+      mainSpans(record, part);
+      parts.push(part);
     }
     for (const [l, list] of branchesByLine(branches)) extras.branches.set(l, list);
     const lineCount = lastLine - firstLine + 1;
@@ -534,7 +587,7 @@ function buildInstantiations(
       cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
       hasLines: withSource,
       lines: withSource
-        ? buildLines(source, buildSegments(spans), firstLine, lastLine, `${id}-`, extras)
+        ? buildLines(source, buildSegments(joinSpans(parts)), firstLine, lastLine, `${id}-`, extras)
         : [],
     };
   });
