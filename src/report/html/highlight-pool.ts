@@ -2,8 +2,10 @@
  * Highlighting the report's sources on a worker thread while the main thread builds and writes
  * pages. Highlighting is the largest single cost of a page; the worker takes the files in page
  * order and runs ahead, so a page's runs are usually ready when the page is built. The main thread
- * stays synchronous: it takes replies with `receiveMessageOnPort` and sleeps on a shared counter
- * (`Atomics.wait`) when the reply it needs has not arrived yet.
+ * stays synchronous: it takes replies with `receiveMessageOnPort`. Each file is claimed through a
+ * shared array before it is highlighted: a file the worker has not started when the main thread
+ * needs it (the worker still starting, or behind) is claimed and highlighted by the main thread;
+ * for a file the worker is on, the main thread sleeps on a shared counter (`Atomics.wait`).
  *
  * The runs are the same as {@link highlightLines} gives on the main thread: the worker runs that very
  * function on the text it decoded, and a reply is used only when that text equals the main thread's.
@@ -41,7 +43,15 @@ export interface Highlighter {
   readonly close: () => void;
   /** Files whose runs came from the worker so far. */
   readonly fromWorker: () => number;
+  /** Replies the worker has sent so far (for tests and diagnostics). */
+  readonly received: () => number;
 }
+
+/** Index in the shared signal array of the first file's claim. */
+export const CLAIMS = 2;
+/** Claim values: file highlighted by the worker, or by the main thread. */
+export const CLAIMED_BY_WORKER = 1;
+export const CLAIMED_HERE = 2;
 
 /** Fewer files than this are highlighted on the main thread (a worker costs its start-up). */
 const MIN_FILES_FOR_WORKER = 8;
@@ -120,12 +130,18 @@ function highlightHere(filename: string, text: string): TextRun[][] {
  * worker can start. Each file's runs are taken once; asking again highlights on the main thread.
  */
 export function startHighlighter(filenames: readonly string[]): Highlighter {
-  const here: Highlighter = { runsOf: highlightHere, close: () => {}, fromWorker: () => 0 };
+  const here: Highlighter = {
+    runsOf: highlightHere,
+    close: () => {},
+    fromWorker: () => 0,
+    received: () => 0,
+  };
   const rustFiles = filenames.filter(isRustSource);
   if (rustFiles.length < MIN_FILES_FOR_WORKER) return here;
   const { port1, port2 } = new MessageChannel();
-  // [0] counts replies, [1] is set when the worker could not start
-  const signal = new Int32Array(new SharedArrayBuffer(8));
+  // [0] counts replies, [1] is set when the worker could not start, [CLAIMS + i] says who
+  // highlights file i (0 nobody yet, CLAIMED_BY_WORKER, CLAIMED_HERE)
+  const signal = new Int32Array(new SharedArrayBuffer(4 * (CLAIMS + rustFiles.length)));
   let worker: Worker;
   try {
     // the worker module sits beside this one: .ts when run from source, .js when built
@@ -149,7 +165,24 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
   const replies = new Map<number, HighlightReply>();
   let broken = false;
   let answered = 0;
+  let receivedCount = 0;
 
+  /** Moves the replies that arrived into `replies`; true when there were any. */
+  const drain = (): boolean => {
+    let any = false;
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
+      const next = m.message as HighlightReply;
+      any = true;
+      if (next.index === -1) broken = true;
+      else {
+        replies.set(next.index, next);
+        receivedCount++;
+      }
+    }
+    return any;
+  };
+
+  /** The worker's reply for file `index`, or undefined when this thread is to highlight it. */
   const take = (index: number): HighlightReply | undefined => {
     for (;;) {
       const reply = replies.get(index);
@@ -159,14 +192,9 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
       }
       if (broken) return undefined;
       const seen = Atomics.load(signal, 0);
-      let received = false;
-      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
-        const next = m.message as HighlightReply;
-        received = true;
-        if (next.index === -1) broken = true;
-        else replies.set(next.index, next);
-      }
-      if (received) continue;
+      if (drain()) continue;
+      // not started by the worker (still starting up, or busy with earlier files): do it here
+      if (Atomics.compareExchange(signal, CLAIMS + index, 0, CLAIMED_HERE) === 0) return undefined;
       if (Atomics.load(signal, 1) === 1) broken = true;
       else if (Atomics.wait(signal, 0, seen, WORKER_PATIENCE_MS) === 'timed-out') broken = true;
     }
@@ -187,6 +215,10 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
       return runs;
     },
     fromWorker: () => answered,
+    received: () => {
+      drain();
+      return receivedCount;
+    },
     close: () => {
       port1.close();
       void worker.terminate();

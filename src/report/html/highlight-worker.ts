@@ -1,7 +1,8 @@
 /**
  * Worker thread of {@link startHighlighter}: reads, decodes and highlights the report's source files
- * in page order, ahead of the main thread, and sends each file's runs back in packed form. After
- * each message it bumps `signal[0]` and wakes the main thread, which waits on it synchronously.
+ * in page order, ahead of the main thread, skipping those the main thread claimed, and sends each
+ * file's runs back in packed form. After each message it bumps `signal[0]` and wakes the main
+ * thread, which waits on it synchronously.
  */
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -20,10 +21,12 @@ function post(reply: HighlightReply, transfer: ArrayBuffer[] = []): void {
 
 try {
   // loaded here, not statically, so that a failure to load still reaches the main thread
-  const { packRuns } = await import('./highlight-pool.js');
+  const { CLAIMS, CLAIMED_BY_WORKER, packRuns } = await import('./highlight-pool.js');
   const { highlightLines, isRustSource } = await import('./highlight.js');
   const { decodeSource } = await import('./source-text.js');
   filenames.forEach((filename, index) => {
+    // the main thread highlights the files it needed before the worker got to them
+    if (Atomics.compareExchange(signal, CLAIMS + index, 0, CLAIMED_BY_WORKER) !== 0) return;
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(filename);

@@ -218,7 +218,7 @@ test('packed runs unpack to the same runs, and only onto the text they came from
   t.deepEqual(unpackRuns('a\n\nb', packRuns(plain)), plain);
 });
 
-test('the highlighting worker gives the runs of the main thread; unreadable files fall back', (t) => {
+test('the highlighting worker gives the runs of the main thread; unreadable files fall back', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-worker-'));
   try {
     const files = Array.from({ length: 9 }, (_, i) => path.join(dir, `f${i}.rs`));
@@ -227,6 +227,10 @@ test('the highlighting worker gives the runs of the main thread; unreadable file
     files.slice(1).forEach((file, i) => writeFileSync(file, texts[i + 1]!));
     const highlighter = startHighlighter([...files, path.join(dir, 'notes.txt')]);
     try {
+      // let the worker answer every file first (else this thread takes those it gets to first)
+      for (let waited = 0; highlighter.received() < 9 && waited < 60_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       files.forEach((file, i) => {
         t.deepEqual(highlighter.runsOf(file, texts[i]!), highlightLines(texts[i]!, true), file);
       });
@@ -236,6 +240,15 @@ test('the highlighting worker gives the runs of the main thread; unreadable file
       t.is(highlighter.fromWorker(), 8);
     } finally {
       highlighter.close();
+    }
+    // asked at once, this thread claims what the worker has not started; the runs are the same
+    const eager = startHighlighter(files);
+    try {
+      files.forEach((file, i) => {
+        t.deepEqual(eager.runsOf(file, texts[i]!), highlightLines(texts[i]!, true), file);
+      });
+    } finally {
+      eager.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
