@@ -18,7 +18,6 @@ import {
   KIND_CODE,
   buildSegments,
   expansionView,
-  fileView,
   forEachLineCount,
   functionView,
   instantiationGroups,
@@ -36,6 +35,7 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
+import { addCounts, buildFileView, sameLocations } from './file-view.js';
 import { highlightLines, isRustSource, type TextRun } from './highlight.js';
 import { renderLineHtml, type LineStop } from './line-markup.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
@@ -297,23 +297,6 @@ function spansOfFileId(record: FunctionRecord, fileId: number, into: CountedSpan
   }
 }
 
-function sameLocations(a: readonly CountedSpan[], b: readonly CountedSpan[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (
-      x.lineStart !== y.lineStart ||
-      x.columnStart !== y.columnStart ||
-      x.lineEnd !== y.lineEnd ||
-      x.columnEnd !== y.columnEnd ||
-      x.kind !== y.kind
-    )
-      return false;
-  }
-  return true;
-}
-
 /**
  * The spans of several records as one list for `buildSegments`. Lists with the same regions as the
  * first (one function compiled into several binaries) are added into it count by count (u64), as
@@ -328,10 +311,7 @@ function joinSpans(parts: readonly CountedSpan[][]): CountedSpan[] {
       joined.push(...part);
       continue;
     }
-    for (let i = 0; i < part.length; i++) {
-      const span = joined[i]!;
-      span.count = (span.count + part[i]!.count) & U64_MASK;
-    }
+    addCounts(joined, part);
   }
   return joined;
 }
@@ -607,7 +587,7 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
     lineBudget: MAX_INSTANTIATION_LINES,
   };
   const source = loadSource(context, filename);
-  const view = fileView(set, filename);
+  const view = buildFileView(set, filename);
   const counts: LineCount[] = [];
   const countsByLine: LineCount[] = [];
   forEachLineCount(view.segments, 1, (line) => {
