@@ -18,6 +18,7 @@ import {
   KIND_CODE,
   buildSegments,
   expansionView,
+  fileView,
   forEachLineCount,
   functionView,
   instantiationGroups,
@@ -35,7 +36,6 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
-import { addCounts, buildFileView, sameLocations } from './file-view.js';
 import { highlightLines, isRustSource, type TextRun } from './highlight.js';
 import { renderLineHtml, type LineStop } from './line-markup.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
@@ -297,25 +297,6 @@ function spansOfFileId(record: FunctionRecord, fileId: number, into: CountedSpan
   }
 }
 
-/**
- * The spans of several records as one list for `buildSegments`. Lists with the same regions as the
- * first (one function compiled into several binaries) are added into it count by count (u64), as
- * `buildSegments` would join them, so it gets one sorted list instead of a concatenation to sort.
- * Other lists are appended for `buildSegments` to sort and join. Mutates the first list.
- */
-function joinSpans(parts: readonly CountedSpan[][]): CountedSpan[] {
-  const joined = parts[0] ?? [];
-  for (let p = 1; p < parts.length; p++) {
-    const part = parts[p]!;
-    if (!sameLocations(joined, part)) {
-      joined.push(...part);
-      continue;
-    }
-    addCounts(joined, part);
-  }
-  return joined;
-}
-
 /** The macro name written at an expansion's call site (`name!`), or empty. */
 function macroNameAt(source: LoadedSource, line: number, column: number): string {
   const sourceLine = source.text.lines[line - 1];
@@ -349,18 +330,15 @@ function addExpansions(
     const [line, column] = regionStart(first.record, first.regionIndex);
     if (!extras.expansionColumns.has(line)) extras.expansionColumns.set(line, column);
     const target = first.record.filenames[first.expandedFileId] ?? '';
-    const parts: CountedSpan[][] = [];
+    const spans: CountedSpan[] = [];
     const branches: BranchRef[] = [];
     const nested: ExpansionRef[] = [];
     for (const ref of group) {
-      const part: CountedSpan[] = [];
-      spansOfFileId(ref.record, ref.expandedFileId, part);
-      parts.push(part);
+      spansOfFileId(ref.record, ref.expandedFileId, spans);
       const view = expansionView(ref);
       branches.push(...view.branches);
       nested.push(...view.expansions);
     }
-    const spans = joinSpans(parts);
     const segments = buildSegments(spans);
     if (segments.length === 0) continue;
     let firstLine = Infinity;
@@ -547,12 +525,10 @@ function buildInstantiations(
     const summary = summarizeGroup({ line: firstLine, column: 0, records: members });
     const extras = emptyExtras();
     const branches: BranchRef[] = [];
-    const parts: CountedSpan[][] = [];
+    const spans: CountedSpan[] = [];
     for (const record of members) {
       if (record.branches.length > 0) branches.push(...functionView(record).branches);
-      const part: CountedSpan[] = [];
-      mainSpans(record, part);
-      parts.push(part);
+      mainSpans(record, spans);
     }
     for (const [l, list] of branchesByLine(branches)) extras.branches.set(l, list);
     const lineCount = lastLine - firstLine + 1;
@@ -567,7 +543,7 @@ function buildInstantiations(
       cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
       hasLines: withSource,
       lines: withSource
-        ? buildLines(source, buildSegments(joinSpans(parts)), firstLine, lastLine, `${id}-`, extras)
+        ? buildLines(source, buildSegments(spans), firstLine, lastLine, `${id}-`, extras)
         : [],
     };
   });
@@ -587,7 +563,7 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
     lineBudget: MAX_INSTANTIATION_LINES,
   };
   const source = loadSource(context, filename);
-  const view = buildFileView(set, filename);
+  const view = fileView(set, filename);
   const counts: LineCount[] = [];
   const countsByLine: LineCount[] = [];
   forEachLineCount(view.segments, 1, (line) => {

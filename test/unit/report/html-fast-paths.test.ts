@@ -10,8 +10,6 @@ import test from 'ava';
 import Handlebars from 'handlebars';
 import hljs from 'highlight.js/lib/core';
 import rust from 'highlight.js/lib/languages/rust';
-import { fileView } from '../../../src/model/index.js';
-import { buildFileView } from '../../../src/report/html/file-view.js';
 import { highlightLines, type TextRun } from '../../../src/report/html/highlight.js';
 import { packRuns, startHighlighter, unpackRuns } from '../../../src/report/html/highlight-pool.js';
 import {
@@ -20,7 +18,6 @@ import {
 } from '../../../src/report/html/lines-partial.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
 import type { LineModel } from '../../../src/report/html/view-model.js';
-import { makeSet } from '../../helpers/synthetic-set.js';
 
 const LINES_HBS = path.resolve(import.meta.dirname, '../../../templates/html/partials/lines.hbs');
 
@@ -256,42 +253,4 @@ test('the highlighting worker gives the runs of the main thread; unreadable file
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('the report file view equals the model file view (twins joined, others kept apart)', (t) => {
-  const file = '/src/lib.rs';
-  const other = '/src/macros.rs';
-  const regions = [
-    [1, 1, 9, 2, 5],
-    [2, 5, 2, 20, 0],
-    [2, 5, 2, 20, 0, 3],
-    [3, 1, 3, 8, 7, 1, 1],
-    [4, 1, 4, 9, 0, 0, 2],
-  ] as const;
-  const set = makeSet([
-    // the same function from three binaries, one with other counts
-    { name: 'f', filenames: [file, other, file], regions },
-    { name: 'f', filenames: [file, other, file], regions },
-    {
-      name: 'f',
-      filenames: [file, other, file],
-      regions: regions.map(([a, b, c, d, , ...rest]) => [a, b, c, d, 3, ...rest] as const),
-    },
-    // same name, other regions; and a function whose main file is elsewhere
-    { name: 'f', filenames: [file], regions: [[1, 1, 9, 3, 1]], branches: [[2, 5, 2, 9, 1, 0]] },
-    {
-      name: 'g',
-      filenames: [other, file],
-      regions: [
-        [1, 1, 2, 1, 2],
-        [5, 1, 6, 1, 0, 0, 1],
-      ],
-    },
-  ]);
-  const expected = fileView(set, file);
-  const actual = buildFileView(set, file);
-  t.deepEqual(actual.segments, expected.segments);
-  t.deepEqual(actual.branches, expected.branches);
-  t.deepEqual(actual.expansions, expected.expansions);
-  t.true(expected.segments.length > 3);
 });
