@@ -36,6 +36,7 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
+import type { HighlightedSource } from './highlight-pool.js';
 import { highlightLines, isRustSource, type TextRun } from './highlight.js';
 import { renderLineHtml, type LineStop } from './line-markup.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
@@ -77,7 +78,7 @@ export interface FilePageInput {
   /** Turns a file name into the name shown for it (relative to the report's common directory). */
   readonly displayNameOf: (filename: string) => string;
   /** Highlights a source (default {@link highlightLines} on this thread). */
-  readonly highlight?: (filename: string, text: string) => TextRun[][];
+  readonly highlight?: (filename: string, text: string) => HighlightedSource;
 }
 
 interface LoadedSource {
@@ -102,13 +103,12 @@ function loadSource(context: PageContext, filename: string): LoadedSource {
   if (loaded === undefined) {
     const bytes = context.input.readSource(filename);
     const text = decodeSource(bytes ?? new Uint8Array(0));
+    const highlighted = context.input.highlight?.(filename, text.text);
     loaded = {
       text,
-      runs:
-        context.input.highlight?.(filename, text.text) ??
-        highlightLines(text.text, isRustSource(filename)),
+      runs: highlighted?.runs ?? highlightLines(text.text, isRustSource(filename)),
       available: bytes !== undefined,
-      plainHtml: [],
+      plainHtml: highlighted?.plainHtml ?? [],
     };
     context.sources.set(filename, loaded);
   }

@@ -33,12 +33,25 @@ export interface PackedRuns {
 /** The worker's answer for file `index` (`-1`: the worker failed). */
 export type HighlightReply =
   | { readonly index: number; readonly failed: true }
-  | ({ readonly index: number; readonly failed?: undefined; readonly text: string } & PackedRuns);
+  | ({
+      readonly index: number;
+      readonly failed?: undefined;
+      readonly text: string;
+      /** Each line's runs as HTML (`renderRunsHtml`). */
+      readonly lineHtml: readonly string[];
+    } & PackedRuns);
+
+/** A highlighted source: runs by line, and lines' run HTML where already written. */
+export interface HighlightedSource {
+  readonly runs: TextRun[][];
+  /** `renderRunsHtml` of lines, by 0-based line (a cache: holes are written on demand). */
+  readonly plainHtml: (string | undefined)[];
+}
 
 /** Highlights the sources of one report. */
 export interface Highlighter {
-  /** Lines of runs of `filename`, whose decoded text is `text` (as {@link highlightLines}). */
-  readonly runsOf: (filename: string, text: string) => TextRun[][];
+  /** Runs of `filename`, whose decoded text is `text` (as {@link highlightLines}). */
+  readonly highlight: (filename: string, text: string) => HighlightedSource;
   /** Stops the worker. */
   readonly close: () => void;
   /** Files whose runs came from the worker so far. */
@@ -120,8 +133,8 @@ export function unpackRuns(text: string, packed: PackedRuns): TextRun[][] | unde
   return offset === text.length + 1 ? lines : undefined;
 }
 
-function highlightHere(filename: string, text: string): TextRun[][] {
-  return highlightLines(text, isRustSource(filename));
+function highlightHere(filename: string, text: string): HighlightedSource {
+  return { runs: highlightLines(text, isRustSource(filename)), plainHtml: [] };
 }
 
 /**
@@ -131,7 +144,7 @@ function highlightHere(filename: string, text: string): TextRun[][] {
  */
 export function startHighlighter(filenames: readonly string[]): Highlighter {
   const here: Highlighter = {
-    runsOf: highlightHere,
+    highlight: highlightHere,
     close: () => {},
     fromWorker: () => 0,
     received: () => 0,
@@ -201,7 +214,7 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
   };
 
   return {
-    runsOf: (filename, text) => {
+    highlight: (filename, text) => {
       const index = indexOf.get(filename);
       if (index === undefined) return highlightHere(filename, text);
       indexOf.delete(filename);
@@ -210,9 +223,11 @@ export function startHighlighter(filenames: readonly string[]): Highlighter {
         return highlightHere(filename, text);
       }
       const runs = unpackRuns(text, reply);
-      if (runs === undefined) return highlightHere(filename, text);
+      if (runs === undefined || reply.lineHtml.length !== runs.length) {
+        return highlightHere(filename, text);
+      }
       answered++;
-      return runs;
+      return { runs, plainHtml: reply.lineHtml.slice() };
     },
     fromWorker: () => answered,
     received: () => {

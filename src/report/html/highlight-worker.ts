@@ -24,6 +24,7 @@ try {
   const { CLAIMS, CLAIMED_BY_WORKER, packRuns } = await import('./highlight-pool.js');
   const { highlightLines, isRustSource } = await import('./highlight.js');
   const { decodeSource } = await import('./source-text.js');
+  const { renderRunsHtml } = await import('./line-markup.js');
   filenames.forEach((filename, index) => {
     // the main thread highlights the files it needed before the worker got to them
     if (Atomics.compareExchange(signal, CLAIMS + index, 0, CLAIMED_BY_WORKER) !== 0) return;
@@ -34,9 +35,11 @@ try {
       post({ index, failed: true });
       return;
     }
-    const text = decodeSource(bytes).text;
-    const packed = packRuns(highlightLines(text, isRustSource(filename)));
-    post({ index, text, ...packed }, [packed.runs.buffer as ArrayBuffer]);
+    const source = decodeSource(bytes);
+    const runs = highlightLines(source.text, isRustSource(filename));
+    const lineHtml = runs.map((line, i) => renderRunsHtml(line, source.lines[i]?.text.length ?? 0));
+    const packed = packRuns(runs);
+    post({ index, text: source.text, lineHtml, ...packed }, [packed.runs.buffer as ArrayBuffer]);
   });
 } catch {
   post({ index: -1, failed: true });

@@ -105,6 +105,14 @@ function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
   return out;
 }
 
+/**
+ * A whole line's runs as HTML (what a line without segments or stops shows, before its colour);
+ * `length` is the line's length (UTF-16 units).
+ */
+export function renderRunsHtml(runs: readonly TextRun[], length: number): string {
+  return runsHtml(runs, 0, length);
+}
+
 /** The line's HTML (our markup around escaped text). */
 export function renderLineHtml(input: LineMarkupInput): string {
   const { source, runs, segments } = input;

@@ -237,7 +237,7 @@ export function writeHtmlReport(
         metrics: plan.metrics,
         readSource,
         displayNameOf: plan.displayNameOf,
-        ...(highlighter === undefined ? {} : { highlight: highlighter.runsOf }),
+        ...(highlighter === undefined ? {} : { highlight: highlighter.highlight }),
       });
       const page = plan.pagePathOf(file.filename);
       writeAtomic(

@@ -16,6 +16,7 @@ import {
   isBuiltinLinesPartial,
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
+import { renderRunsHtml } from '../../../src/report/html/line-markup.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
 import type { LineModel } from '../../../src/report/html/view-model.js';
 
@@ -232,10 +233,19 @@ test('the highlighting worker gives the runs of the main thread; unreadable file
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       files.forEach((file, i) => {
-        t.deepEqual(highlighter.runsOf(file, texts[i]!), highlightLines(texts[i]!, true), file);
+        const highlighted = highlighter.highlight(file, texts[i]!);
+        const runs = highlightLines(texts[i]!, true);
+        t.deepEqual(highlighted.runs, runs, file);
+        const lines = texts[i]!.split('\n');
+        highlighted.plainHtml.forEach((html, l) => {
+          t.is(html, renderRunsHtml(runs[l]!, lines[l]!.length));
+        });
       });
       // a text other than the file's (changed since the worker read it) is highlighted here
-      t.deepEqual(highlighter.runsOf(files[1]!, 'fn x() {}'), highlightLines('fn x() {}', true));
+      t.deepEqual(
+        highlighter.highlight(files[1]!, 'fn x() {}').runs,
+        highlightLines('fn x() {}', true),
+      );
       // f0.rs was never written: the eight others came from the worker
       t.is(highlighter.fromWorker(), 8);
     } finally {
@@ -245,7 +255,7 @@ test('the highlighting worker gives the runs of the main thread; unreadable file
     const eager = startHighlighter(files);
     try {
       files.forEach((file, i) => {
-        t.deepEqual(eager.runsOf(file, texts[i]!), highlightLines(texts[i]!, true), file);
+        t.deepEqual(eager.highlight(file, texts[i]!).runs, highlightLines(texts[i]!, true), file);
       });
     } finally {
       eager.close();
