@@ -3,7 +3,9 @@
  * copies the static assets beside the pages, renders the index and one page per source file, and
  * writes every file atomically (temporary file + rename). Pages that an earlier run wrote into the
  * same folder and that this run no longer produces are removed (only those listed in our own
- * manifest; nothing else in the folder is touched).
+ * manifest; nothing else in the folder is touched). Sources read from disk are highlighted on a
+ * worker thread ahead of the page being built ({@link startHighlighter}); the pages are the same
+ * bytes either way.
  */
 import {
   copyFileSync,
