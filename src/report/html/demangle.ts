@@ -312,11 +312,27 @@ function elideGenericArgs(name: string): string {
   return out;
 }
 
+/** Names already demangled, by options and symbol (a report asks for the same names often). */
+const demangled = new Map<string, string>();
+/** Entries kept at most in {@link demangled} (then it starts over). */
+const MAX_DEMANGLED = 100_000;
+
 /**
  * Readable form of a Rust symbol (v0 or legacy); any other name, or one this decoder cannot
  * read, is returned unchanged.
  */
 export function demangleSymbol(symbol: string, options: DemangleOptions = {}): string {
+  const key = `${options.withHash === false ? 0 : 1}${options.withGenericArgs === false ? 0 : 1}${symbol}`;
+  let name = demangled.get(key);
+  if (name === undefined) {
+    name = demangleUncached(symbol, options);
+    if (demangled.size >= MAX_DEMANGLED) demangled.clear();
+    demangled.set(key, name);
+  }
+  return name;
+}
+
+function demangleUncached(symbol: string, options: DemangleOptions): string {
   let name: string;
   try {
     if (symbol.startsWith('_R')) {

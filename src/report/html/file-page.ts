@@ -36,10 +36,11 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
+import type { HighlightedSource } from './highlight-pool.js';
 import { highlightLines, isRustSource, type TextRun } from './highlight.js';
 import { renderLineHtml, type LineStop } from './line-markup.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
-import { decodeSource, type SourceText } from './source-text.js';
+import { decodeSource, type SourceLine, type SourceText } from './source-text.js';
 import type {
   BranchModel,
   ExpansionModel,
@@ -76,12 +77,16 @@ export interface FilePageInput {
   readonly readSource: (filename: string) => Uint8Array | undefined;
   /** Turns a file name into the name shown for it (relative to the report's common directory). */
   readonly displayNameOf: (filename: string) => string;
+  /** Highlights a source (default {@link highlightLines} on this thread). */
+  readonly highlight?: (filename: string, text: string) => HighlightedSource;
 }
 
 interface LoadedSource {
   readonly text: SourceText;
   readonly runs: readonly TextRun[][];
   readonly available: boolean;
+  /** HTML of whole lines' runs, by 0-based line, once written (sub-views repeat lines). */
+  readonly plainHtml: (string | undefined)[];
 }
 
 /** Per-page state: decoded sources, id counters. */
@@ -98,21 +103,30 @@ function loadSource(context: PageContext, filename: string): LoadedSource {
   if (loaded === undefined) {
     const bytes = context.input.readSource(filename);
     const text = decodeSource(bytes ?? new Uint8Array(0));
+    const highlighted = context.input.highlight?.(filename, text.text);
     loaded = {
       text,
-      runs: highlightLines(text.text, isRustSource(filename)),
+      runs: highlighted?.runs ?? highlightLines(text.text, isRustSource(filename)),
       available: bytes !== undefined,
+      plainHtml: highlighted?.plainHtml ?? [],
     };
     context.sources.set(filename, loaded);
   }
   return loaded;
 }
 
-function countTexts(
-  line: LineCount | undefined,
-): Pick<LineModel, 'status' | 'countText' | 'countTitle'> {
-  if (line === undefined || !line.mapped)
-    return { status: 'unmapped', countText: '', countTitle: '' };
+/** Count fields of a line model. */
+type CountTexts = Pick<LineModel, 'status' | 'countText' | 'countTitle'>;
+
+const UNMAPPED: CountTexts = { status: 'unmapped', countText: '', countTitle: '' };
+const EMPTY_LINE: SourceLine = { text: '', bytes: undefined };
+const NO_STOPS: readonly LineStop[] = [];
+const NO_BRANCHES: readonly BranchModel[] = [];
+const NO_EXPANSIONS: readonly ExpansionModel[] = [];
+const NO_GROUPS: readonly InstantiationGroupModel[] = [];
+
+function countTexts(line: LineCount | undefined): CountTexts {
+  if (line === undefined || !line.mapped) return UNMAPPED;
   return {
     status: line.count === 0n ? 'uncovered' : 'covered',
     countText: formatCount(line.count),
@@ -199,8 +213,9 @@ function emptyExtras(): LineExtras {
 }
 
 /**
- * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts),
- * HTML from the source with the segments' region marks.
+ * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts;
+ * `counts` when the caller already has them, indexed by line), HTML from the source with the
+ * segments' region marks.
  */
 function buildLines(
   source: LoadedSource,
@@ -209,34 +224,46 @@ function buildLines(
   lastLine: number,
   anchorPrefix: string,
   extras: LineExtras,
+  counts?: readonly (LineCount | undefined)[],
 ): LineModel[] {
-  const counts = new Map<number, LineCount>();
-  forEachLineCount(segments, firstLine, (line) => counts.set(line.line, line));
+  let byLine = counts;
+  if (byLine === undefined) {
+    const list: (LineCount | undefined)[] = [];
+    forEachLineCount(segments, firstLine, (line) => {
+      list[line.line] = line;
+    });
+    byLine = list;
+  }
   let next = 0;
   let wrapped: Segment | undefined;
   while (next < segments.length && segments[next]!.line < firstLine) wrapped = segments[next++];
   const lines: LineModel[] = [];
+  const noSegments: readonly Segment[] = [];
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
-    const onLine = segments.slice(start, next);
-    const sourceLine = source.text.lines[number - 1] ?? { text: '', bytes: undefined };
+    const onLine = start === next ? noSegments : segments.slice(start, next);
     const codeHtml = renderLineHtml({
-      source: sourceLine,
+      source: source.text.lines[number - 1] ?? EMPTY_LINE,
       runs: source.runs[number - 1] ?? [],
       segments: onLine,
       wrapped,
       expansionColumn: extras.expansionColumns.get(number) ?? 0,
-      stops: extras.stops.get(number) ?? [],
+      stops: extras.stops.get(number) ?? NO_STOPS,
+      plainHtml: source.plainHtml,
+      lineIndex: number - 1,
     });
     if (onLine.length > 0) wrapped = onLine[onLine.length - 1];
-    const branches = extras.branches.get(number) ?? [];
-    const expansions = extras.expansions.get(number) ?? [];
-    const instantiationGroups = extras.instantiations.get(number) ?? [];
+    const branches = extras.branches.get(number) ?? NO_BRANCHES;
+    const expansions = extras.expansions.get(number) ?? NO_EXPANSIONS;
+    const instantiationGroups = extras.instantiations.get(number) ?? NO_GROUPS;
+    const texts = countTexts(byLine[number]);
     lines.push({
       number,
       anchor: `${anchorPrefix}L${number}`,
-      ...countTexts(counts.get(number)),
+      status: texts.status,
+      countText: texts.countText,
+      countTitle: texts.countTitle,
       codeHtml,
       branches,
       hasBranches: branches.length > 0,
@@ -345,29 +372,69 @@ function addExpansions(
  * summary counted as missed.
  */
 function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
-  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
-  const zero = new Map<string, CountedSpan>();
-  const counted = new Set<string>();
+  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0.
+  // Spans by start (line, column) number key, then [lineEnd, columnEnd, allZero] triples.
+  const byStart = new Map<number, number[]>();
+  const byStartText = new Map<string, number[]>(); // starts whose number key would not be exact
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
     const r = record.regions;
+    // file ids of this file (a macro expanded from the same file has an id of its own)
+    const inFile = record.filenames.map((name) => name === filename);
+    if (!inFile.includes(true)) continue;
     for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
-      if (r[o + F_KIND] !== KIND_CODE || record.filenames[r[o + F_FILE_ID]!] !== filename) continue;
-      const key = `${r[o + F_LINE_START]}:${r[o + F_COLUMN_START]}:${r[o + F_LINE_END]}:${r[o + F_COLUMN_END]}`;
-      if (record.regionCounts[i] !== 0n) counted.add(key);
-      else if (!zero.has(key)) {
-        zero.set(key, {
-          lineStart: r[o + F_LINE_START]!,
-          columnStart: r[o + F_COLUMN_START]!,
-          lineEnd: r[o + F_LINE_END]!,
-          columnEnd: r[o + F_COLUMN_END]!,
-          kind: KIND_CODE,
-          count: 0n,
-        });
+      if (r[o + F_KIND] !== KIND_CODE || inFile[r[o + F_FILE_ID]!] !== true) continue;
+      const line = r[o + F_LINE_START]!;
+      const column = r[o + F_COLUMN_START]!;
+      const lineEnd = r[o + F_LINE_END]!;
+      const columnEnd = r[o + F_COLUMN_END]!;
+      const zero = record.regionCounts[i] === 0n ? 1 : 0;
+      let ends: number[] | undefined;
+      if (column < START_COLUMN_LIMIT) {
+        const key = line * START_COLUMN_LIMIT + column;
+        ends = byStart.get(key);
+        if (ends === undefined) byStart.set(key, (ends = []));
+      } else {
+        const key = `${line}:${column}`;
+        ends = byStartText.get(key);
+        if (ends === undefined) byStartText.set(key, (ends = []));
       }
+      let k = 0;
+      while (k < ends.length && (ends[k] !== lineEnd || ends[k + 1] !== columnEnd)) k += 3;
+      if (k === ends.length) ends.push(lineEnd, columnEnd, zero);
+      else ends[k + 2]! &= zero;
     }
   }
-  const uncovered = [...zero].filter(([key]) => !counted.has(key)).map(([, span]) => span);
+  const uncovered: CountedSpan[] = [];
+  const addUncovered = (line: number, column: number, ends: number[]): void => {
+    for (let k = 0; k < ends.length; k += 3) {
+      if (ends[k + 2] !== 1) continue;
+      uncovered.push({
+        lineStart: line,
+        columnStart: column,
+        lineEnd: ends[k]!,
+        columnEnd: ends[k + 1]!,
+        kind: KIND_CODE,
+        count: 0n,
+      });
+    }
+  };
+  // in sortAndCombineSpans' order (start ascending, end descending), so it need not sort them
+  const starts = Float64Array.from(byStart.keys()).sort();
+  for (const key of starts) {
+    const ends = byStart.get(key)!;
+    if (ends.length > 3) {
+      const triples: number[][] = [];
+      for (let k = 0; k < ends.length; k += 3) triples.push(ends.slice(k, k + 3));
+      triples.sort((a, b) => b[0]! - a[0]! || b[1]! - a[1]!);
+      ends.splice(0, ends.length, ...triples.flat());
+    }
+    addUncovered(Math.floor(key / START_COLUMN_LIMIT), key % START_COLUMN_LIMIT, ends);
+  }
+  for (const [key, ends] of byStartText) {
+    const [line, column] = key.split(':').map(Number);
+    addUncovered(line!, column!, ends);
+  }
   const stops: CountedSpan[] = [];
   let last: CountedSpan | undefined;
   for (const span of sortAndCombineSpans(uncovered)) {
@@ -381,6 +448,9 @@ function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
   }
   return stops;
 }
+
+/** Start columns below this make an exact number key with the line (any u32 line). */
+const START_COLUMN_LIMIT = 2 ** 21;
 
 /** Stops of the breakpoint engine: the first line of each run of uncovered lines. */
 function lineStops(counts: readonly LineCount[]): { line: number; column: number }[] {
@@ -495,7 +565,11 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
   const source = loadSource(context, filename);
   const view = fileView(set, filename);
   const counts: LineCount[] = [];
-  forEachLineCount(view.segments, 1, (line) => counts.push(line));
+  const countsByLine: LineCount[] = [];
+  forEachLineCount(view.segments, 1, (line) => {
+    counts.push(line);
+    countsByLine[line.line] = line;
+  });
   const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
 
   const extras = emptyExtras();
@@ -568,7 +642,7 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
     sourceAvailable: source.available,
-    lines: buildLines(source, view.segments, 1, lastLine, '', extras),
+    lines: buildLines(source, view.segments, 1, lastLine, '', extras, countsByLine),
     functions,
     functionMetrics: metricHeaders(rowMetrics),
     hasFunctions: functions.length > 0,

@@ -27,12 +27,21 @@ export interface LineMarkupInput {
   /** Start column of the first expansion region on this line, or 0. */
   readonly expansionColumn: number;
   readonly stops: readonly LineStop[];
+  /**
+   * Cache of whole lines' run HTML by line index, shared by the views of one source (a line shown
+   * in several sub-views is written once); with {@link lineIndex}.
+   */
+  readonly plainHtml?: (string | undefined)[];
+  readonly lineIndex?: number;
 }
 
 type Colour = 'uncovered' | 'expansion' | undefined;
 
+const SPECIAL = /[&<>"']/;
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
+  if (!SPECIAL.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => {
     switch (c) {
       case '&':
@@ -58,6 +67,20 @@ function isUncovered(segment: Segment | undefined, current: Colour): boolean {
   );
 }
 
+/** Opening and closing tags of a class stack (runs under the same scopes share the array). */
+const spanTags = new WeakMap<readonly string[], readonly [string, string]>();
+
+function tagsOf(classes: readonly string[]): readonly [string, string] {
+  let tags = spanTags.get(classes);
+  if (tags === undefined) {
+    let open = '';
+    for (const css of classes) open += `<span class="${escapeHtml(css)}">`;
+    tags = [open, '</span>'.repeat(classes.length)];
+    spanTags.set(classes, tags);
+  }
+  return tags;
+}
+
 /** Writes runs[from, to) (UTF-16 offsets into the line), escaped, inside their highlight spans. */
 function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
   let out = '';
@@ -66,13 +89,15 @@ function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
     const end = offset + run.text.length;
     if (end > from && offset < to) {
       const text = escapeHtml(
-        run.text.slice(Math.max(0, from - offset), Math.min(to, end) - offset),
+        from <= offset && to >= end
+          ? run.text
+          : run.text.slice(Math.max(0, from - offset), Math.min(to, end) - offset),
       );
-      let html = text;
-      for (let i = run.classes.length - 1; i >= 0; i--) {
-        html = `<span class="${escapeHtml(run.classes[i]!)}">${html}</span>`;
+      if (run.classes.length === 0) out += text;
+      else {
+        const [open, close] = tagsOf(run.classes);
+        out += open + text + close;
       }
-      out += html;
     }
     offset = end;
     if (offset >= to) break;
@@ -80,10 +105,29 @@ function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
   return out;
 }
 
+/**
+ * A whole line's runs as HTML (what a line without segments or stops shows, before its colour);
+ * `length` is the line's length (UTF-16 units).
+ */
+export function renderRunsHtml(runs: readonly TextRun[], length: number): string {
+  return runsHtml(runs, 0, length);
+}
+
 /** The line's HTML (our markup around escaped text). */
 export function renderLineHtml(input: LineMarkupInput): string {
   const { source, runs, segments } = input;
   const length = source.text.length;
+  if (segments.length === 0 && input.stops.length === 0) {
+    // one snippet: the whole line in the wrapped segment's colour
+    let html: string | undefined;
+    const { plainHtml, lineIndex } = input;
+    if (plainHtml !== undefined && lineIndex !== undefined) {
+      html = plainHtml[lineIndex];
+      if (html === undefined) plainHtml[lineIndex] = html = runsHtml(runs, 0, length);
+    } else html = runsHtml(runs, 0, length);
+    if (length === 0 || !isUncovered(input.wrapped, undefined)) return html;
+    return `<span class="region uncovered">${html}</span>`;
+  }
   // snippet boundaries: [0, seg0), [seg0, seg1), …, [segN-1, end)
   const bounds: number[] = [0];
   for (const segment of segments) {

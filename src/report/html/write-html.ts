@@ -3,7 +3,9 @@
  * copies the static assets beside the pages, renders the index and one page per source file, and
  * writes every file atomically (temporary file + rename). Pages that an earlier run wrote into the
  * same folder and that this run no longer produces are removed (only those listed in our own
- * manifest; nothing else in the folder is touched).
+ * manifest; nothing else in the folder is touched). Sources read from disk are highlighted on a
+ * worker thread ahead of the page being built ({@link startHighlighter}); the pages are the same
+ * bytes either way.
  */
 import {
   copyFileSync,
@@ -23,7 +25,9 @@ import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
 import { buildFilePageModel } from './file-page.js';
+import { startHighlighter } from './highlight-pool.js';
 import { buildIndexModel } from './index-page.js';
+import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
 import { planHtmlReport } from './report-plan.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
@@ -39,6 +43,11 @@ export interface HtmlReportOptions {
   readonly templateDir?: string;
   /** Source bytes of a file, or undefined when unreadable (default: read from disk). */
   readonly readSource?: (filename: string) => Uint8Array | undefined;
+  /**
+   * Highlight sources on a worker thread while pages are built (default true; used only when
+   * sources are read from disk).
+   */
+  readonly highlightInWorker?: boolean;
   /** Called with `done` and `total` page counts while pages are written. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -89,7 +98,8 @@ const compiled = new Map<string, HtmlTemplates>();
 /**
  * Compiles `index.hbs`, `file.hbs` and `partials/*.hbs` of `templateDir` (once per folder and
  * process) in a Handlebars environment of their own, with no helpers beyond the built-in block
- * helpers.
+ * helpers. The built-in `lines` partial, unchanged, is rendered by its code equivalent
+ * ({@link renderLinesPartial}; same bytes, several times faster).
  * @throws CovError `E_IO` when a template is missing, `E_USAGE` when one does not compile
  */
 export function loadTemplates(templateDir: string): HtmlTemplates {
@@ -112,7 +122,12 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
     for (const entry of readdirSync(partialsDir).sort()) {
       if (!entry.endsWith('.hbs')) continue;
       const source = readTemplate(join(partialsDir, entry));
-      env.registerPartial(entry.slice(0, -'.hbs'.length), env.compile(source, options));
+      const name = entry.slice(0, -'.hbs'.length);
+      if (name === 'lines' && isBuiltinLinesPartial(source)) {
+        env.registerPartial(name, renderLinesPartial as Handlebars.Template);
+      } else {
+        env.registerPartial(name, env.compile(source, options));
+      }
     }
   }
   const others = new Map<string, (model: object) => string>();
@@ -141,10 +156,15 @@ function render<T>(template: (model: T) => string, model: T, what: string): stri
   }
 }
 
-function writeAtomic(path: string, content: string | Uint8Array): void {
+/** Writes `path` atomically; `madeDirs` remembers the folders this report already made. */
+function writeAtomic(path: string, content: string | Uint8Array, madeDirs?: Set<string>): void {
   const temp = `${path}.cov-tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    if (madeDirs?.has(dir) !== true) {
+      mkdirSync(dir, { recursive: true });
+      madeDirs?.add(dir);
+    }
     writeFileSync(temp, content);
     renameSync(temp, path);
   } catch (cause) {
@@ -285,23 +305,37 @@ export function writeHtmlReport(
   copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR));
 
   const pages: string[] = [];
+  const madeDirs = new Set<string>();
   const total = report.files.length;
-  report.files.forEach((file, i) => {
-    const model = buildFilePageModel({
-      set,
-      file,
-      displayName: plan.displayNameOf(file.filename),
-      header: plan.headerAt(1),
-      metrics: plan.metrics,
-      readSource,
-      displayNameOf: plan.displayNameOf,
+  const highlighter =
+    options.readSource === undefined && options.highlightInWorker !== false
+      ? startHighlighter(report.files.map((f) => f.filename))
+      : undefined;
+  try {
+    report.files.forEach((file, i) => {
+      const model = buildFilePageModel({
+        set,
+        file,
+        displayName: plan.displayNameOf(file.filename),
+        header: plan.headerAt(1),
+        metrics: plan.metrics,
+        readSource,
+        displayNameOf: plan.displayNameOf,
+        ...(highlighter === undefined ? {} : { highlight: highlighter.highlight }),
+      });
+      const page = plan.pagePathOf(file.filename);
+      writeAtomic(
+        join(outputDir, page),
+        render(templates.file, model, `file.hbs (${page})`),
+        madeDirs,
+      );
+      pages.push(page);
+      stale.delete(page);
+      options.onProgress?.(i + 1, total);
     });
-    const page = plan.pagePathOf(file.filename);
-    writeAtomic(join(outputDir, page), render(templates.file, model, `file.hbs (${page})`));
-    pages.push(page);
-    stale.delete(page);
-    options.onProgress?.(i + 1, total);
-  });
+  } finally {
+    highlighter?.close();
+  }
 
   const index = buildIndexModel({
     report,
