@@ -2,6 +2,11 @@
  * The view model of one source file page: the file view's lines with counts and region marks,
  * branch annotations, macro expansions at their call sites, and the instantiations of generic
  * functions as sub-views, every number taken from the model (segments, line counts, summaries).
+ *
+ * One construction serves two ends: {@link buildFilePageModel} gives the model with a line model
+ * per line (what the templates render), and {@link buildFilePageHtml} the same model with each
+ * view's lines left as a description that {@link writeLinesHtml} writes straight into bytes, as
+ * the built-in `lines` partial renders them, without building a line model or a string per line.
  */
 import {
   BRANCH_STRIDE,
@@ -36,11 +41,20 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
-import type { HighlightedSource } from './highlight-pool.js';
-import { highlightLines, isRustSource, type TextRun } from './highlight.js';
-import { renderLineHtml, type LineStop } from './line-markup.js';
+import { highlightSource, type HighlightedSource } from './highlighted-source.js';
+import { HtmlWriter } from './html-writer.js';
+import { writeLineCode, type LineStop } from './line-markup.js';
+import {
+  EXPANSION_END,
+  GROUP_END,
+  INSTANTIATION_END,
+  writeExpansionStart,
+  writeGroupStart,
+  writeInstantiationStart,
+  writeRowEnd,
+  writeRowStart,
+} from './lines-partial.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
-import { decodeSource, type SourceLine, type SourceText } from './source-text.js';
 import type {
   BranchModel,
   ExpansionModel,
@@ -77,39 +91,66 @@ export interface FilePageInput {
   readonly readSource: (filename: string) => Uint8Array | undefined;
   /** Turns a file name into the name shown for it (relative to the report's common directory). */
   readonly displayNameOf: (filename: string) => string;
-  /** Highlights a source (default {@link highlightLines} on this thread). */
-  readonly highlight?: (filename: string, text: string) => HighlightedSource;
+  /**
+   * A source decoded and highlighted (default: {@link readSource}, highlighted on this thread);
+   * the HTML report passes sources highlighted ahead on a worker thread.
+   */
+  readonly loadSource?: (filename: string) => HighlightedSource;
 }
 
-interface LoadedSource {
-  readonly text: SourceText;
-  readonly runs: readonly TextRun[][];
-  readonly available: boolean;
-  /** HTML of whole lines' runs, by 0-based line, once written (sub-views repeat lines). */
-  readonly plainHtml: (string | undefined)[];
+/** An expansion sub-view whose lines are `L`. */
+type ExpansionOf<L> = Omit<ExpansionModel, 'lines'> & { readonly lines: L };
+/** An instantiation sub-view whose lines are `L`. */
+type InstantiationOf<L> = Omit<InstantiationModel, 'lines'> & { readonly lines: L };
+/** An instantiation group whose sub-views' lines are `L`. */
+type GroupOf<L> = Omit<InstantiationGroupModel, 'instantiations'> & {
+  readonly instantiations: readonly InstantiationOf<L>[];
+};
+/** A page model whose views' lines are `L`. */
+export type FilePageOf<L> = Omit<FilePageModel, 'lines'> & { readonly lines: L };
+
+/** Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`). */
+export interface LinesSpec<L> {
+  readonly source: HighlightedSource;
+  /** The view's segments (those before `firstLine` give the colour carried into it). */
+  readonly segments: readonly Segment[];
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** Prefix of the lines' anchors (`g0-i1-` in a sub-view, empty on the page). */
+  readonly anchorPrefix: string;
+  readonly extras: LineExtras<L>;
+  /** Line counts by line number when the caller has them (else computed from the segments). */
+  readonly counts?: readonly (LineCount | undefined)[];
+}
+
+/** The lines of a view as {@link writeLinesHtml} writes them (undefined: none). */
+export type HtmlLines = LinesSpec<HtmlLines> | undefined;
+
+/** What a page holds for a view's lines: line models, or their description for the writer. */
+interface LinesMaker<L> {
+  readonly make: (spec: LinesSpec<L>) => L;
+  /** The lines of a sub-view shown without source. */
+  readonly none: L;
 }
 
 /** Per-page state: decoded sources, id counters. */
-interface PageContext {
+interface PageContext<L> {
   readonly input: FilePageInput;
-  readonly sources: Map<string, LoadedSource>;
+  readonly maker: LinesMaker<L>;
+  readonly sources: Map<string, HighlightedSource>;
   nextId: number;
   /** Source lines that instantiation sub-views may still add to the page. */
   lineBudget: number;
 }
 
-function loadSource(context: PageContext, filename: string): LoadedSource {
+function loadSource<L>(context: PageContext<L>, filename: string): HighlightedSource {
   let loaded = context.sources.get(filename);
   if (loaded === undefined) {
-    const bytes = context.input.readSource(filename);
-    const text = decodeSource(bytes ?? new Uint8Array(0));
-    const highlighted = context.input.highlight?.(filename, text.text);
-    loaded = {
-      text,
-      runs: highlighted?.runs ?? highlightLines(text.text, isRustSource(filename)),
-      available: bytes !== undefined,
-      plainHtml: highlighted?.plainHtml ?? [],
-    };
+    const { input } = context;
+    loaded =
+      input.loadSource === undefined
+        ? highlightSource(filename, input.readSource(filename))
+        : input.loadSource(filename);
     context.sources.set(filename, loaded);
   }
   return loaded;
@@ -119,11 +160,10 @@ function loadSource(context: PageContext, filename: string): LoadedSource {
 type CountTexts = Pick<LineModel, 'status' | 'countText' | 'countTitle'>;
 
 const UNMAPPED: CountTexts = { status: 'unmapped', countText: '', countTitle: '' };
-const EMPTY_LINE: SourceLine = { text: '', bytes: undefined };
 const NO_STOPS: readonly LineStop[] = [];
 const NO_BRANCHES: readonly BranchModel[] = [];
-const NO_EXPANSIONS: readonly ExpansionModel[] = [];
-const NO_GROUPS: readonly InstantiationGroupModel[] = [];
+const NO_EXPANSIONS: readonly never[] = [];
+const NO_GROUPS: readonly never[] = [];
 
 function countTexts(line: LineCount | undefined): CountTexts {
   if (line === undefined || !line.mapped) return UNMAPPED;
@@ -193,16 +233,16 @@ function branchesByLine(refs: readonly BranchRef[]): Map<number, BranchModel[]> 
   return byLine;
 }
 
-/** Everything hung off lines of one (sub-)view. */
-interface LineExtras {
+/** Everything hung off lines of one (sub-)view whose sub-views' lines are `L`. */
+interface LineExtras<L> {
   readonly branches: Map<number, BranchModel[]>;
-  readonly expansions: Map<number, ExpansionModel[]>;
+  readonly expansions: Map<number, ExpansionOf<L>[]>;
   readonly expansionColumns: Map<number, number>;
   readonly stops: Map<number, LineStop[]>;
-  readonly instantiations: Map<number, InstantiationGroupModel[]>;
+  readonly instantiations: Map<number, GroupOf<L>[]>;
 }
 
-function emptyExtras(): LineExtras {
+function emptyExtras<L>(): LineExtras<L> {
   return {
     branches: new Map(),
     expansions: new Map(),
@@ -212,48 +252,51 @@ function emptyExtras(): LineExtras {
   };
 }
 
-/**
- * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts;
- * `counts` when the caller already has them, indexed by line), HTML from the source with the
- * segments' region marks.
- */
-function buildLines(
-  source: LoadedSource,
-  segments: readonly Segment[],
-  firstLine: number,
-  lastLine: number,
-  anchorPrefix: string,
-  extras: LineExtras,
-  counts?: readonly (LineCount | undefined)[],
-): LineModel[] {
-  let byLine = counts;
-  if (byLine === undefined) {
-    const list: (LineCount | undefined)[] = [];
-    forEachLineCount(segments, firstLine, (line) => {
-      list[line.line] = line;
-    });
-    byLine = list;
-  }
+function countsOf<L>(spec: LinesSpec<L>): readonly (LineCount | undefined)[] {
+  if (spec.counts !== undefined) return spec.counts;
+  const list: (LineCount | undefined)[] = [];
+  forEachLineCount(spec.segments, spec.firstLine, (line) => {
+    list[line.line] = line;
+  });
+  return list;
+}
+
+/** Index of the first segment on `firstLine` or later. */
+function firstSegmentFrom(segments: readonly Segment[], firstLine: number): number {
   let next = 0;
-  let wrapped: Segment | undefined;
-  while (next < segments.length && segments[next]!.line < firstLine) wrapped = segments[next++];
+  while (next < segments.length && segments[next]!.line < firstLine) next++;
+  return next;
+}
+
+const codeWriter = new HtmlWriter();
+
+/**
+ * Line models of a view: counts from the view's segments (llvm-cov's line counts), HTML from the
+ * source with the segments' region marks.
+ */
+function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
+  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+  const byLine = countsOf(spec);
+  let next = firstSegmentFrom(segments, firstLine);
+  let wrapped = next > 0 ? segments[next - 1] : undefined;
   const lines: LineModel[] = [];
-  const noSegments: readonly Segment[] = [];
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
-    const onLine = start === next ? noSegments : segments.slice(start, next);
-    const codeHtml = renderLineHtml({
-      source: source.text.lines[number - 1] ?? EMPTY_LINE,
-      runs: source.runs[number - 1] ?? [],
-      segments: onLine,
+    codeWriter.reset();
+    writeLineCode(
+      codeWriter,
+      source,
+      number - 1,
+      segments,
+      start,
+      next,
       wrapped,
-      expansionColumn: extras.expansionColumns.get(number) ?? 0,
-      stops: extras.stops.get(number) ?? NO_STOPS,
-      plainHtml: source.plainHtml,
-      lineIndex: number - 1,
-    });
-    if (onLine.length > 0) wrapped = onLine[onLine.length - 1];
+      extras.expansionColumns.get(number) ?? 0,
+      extras.stops.get(number) ?? NO_STOPS,
+    );
+    const codeHtml = codeWriter.textFrom(0);
+    if (next > start) wrapped = segments[next - 1];
     const branches = extras.branches.get(number) ?? NO_BRANCHES;
     const expansions = extras.expansions.get(number) ?? NO_EXPANSIONS;
     const instantiationGroups = extras.instantiations.get(number) ?? NO_GROUPS;
@@ -275,6 +318,63 @@ function buildLines(
   }
   return lines;
 }
+
+/**
+ * Writes the lines of `spec` (undefined: none) as the built-in `lines` partial renders their line
+ * models, sub-views included.
+ */
+export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
+  if (spec === undefined) return;
+  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+  const byLine = countsOf(spec);
+  let next = firstSegmentFrom(segments, firstLine);
+  let wrapped = next > 0 ? segments[next - 1] : undefined;
+  for (let number = firstLine; number <= lastLine; number++) {
+    const start = next;
+    while (next < segments.length && segments[next]!.line === number) next++;
+    const count = byLine[number];
+    if (count === undefined || !count.mapped) {
+      writeRowStart(w, anchorPrefix, number, number, 'unmapped', '', '');
+    } else {
+      const title = count.count.toString();
+      const text = count.count < 1000n ? title : formatCount(count.count);
+      const status = count.count === 0n ? 'uncovered' : 'covered';
+      writeRowStart(w, anchorPrefix, number, number, status, title, text);
+    }
+    writeLineCode(
+      w,
+      source,
+      number - 1,
+      segments,
+      start,
+      next,
+      wrapped,
+      extras.expansionColumns.get(number) ?? 0,
+      extras.stops.get(number) ?? NO_STOPS,
+    );
+    if (next > start) wrapped = segments[next - 1];
+    const branches = extras.branches.get(number);
+    writeRowEnd(w, branches !== undefined && branches.length > 0, branches ?? NO_BRANCHES);
+    for (const expansion of extras.expansions.get(number) ?? NO_EXPANSIONS) {
+      writeExpansionStart(w, expansion);
+      writeLinesHtml(w, expansion.lines);
+      w.raw(EXPANSION_END);
+    }
+    for (const group of extras.instantiations.get(number) ?? NO_GROUPS) {
+      writeGroupStart(w, group);
+      for (const instantiation of group.instantiations) {
+        writeInstantiationStart(w, instantiation);
+        if (!instantiation.hasLines) continue;
+        writeLinesHtml(w, instantiation.lines);
+        w.raw(INSTANTIATION_END);
+      }
+      w.raw(GROUP_END);
+    }
+  }
+}
+
+const MODEL_LINES: LinesMaker<readonly LineModel[]> = { make: buildLineModels, none: [] };
+const HTML_LINES: LinesMaker<HtmlLines> = { make: (spec) => spec, none: undefined };
 
 function regionStart(record: FunctionRecord, regionIndex: number): [number, number] {
   const o = regionIndex * CODE_STRIDE;
@@ -298,7 +398,7 @@ function spansOfFileId(record: FunctionRecord, fileId: number, into: CountedSpan
 }
 
 /** The macro name written at an expansion's call site (`name!`), or empty. */
-function macroNameAt(source: LoadedSource, line: number, column: number): string {
+function macroNameAt(source: HighlightedSource, line: number, column: number): string {
   const sourceLine = source.text.lines[line - 1];
   if (sourceLine === undefined || sourceLine.bytes !== undefined) return '';
   const match = /^[A-Za-z_][A-Za-z0-9_:]*!/.exec(sourceLine.text.slice(column - 1));
@@ -309,11 +409,11 @@ function macroNameAt(source: LoadedSource, line: number, column: number): string
  * Expansion sub-views at their call sites. Expansions of several records (instantiations) at the
  * same call site are shown once, their regions joined the way a file view joins them (segments).
  */
-function addExpansions(
-  context: PageContext,
-  callSite: LoadedSource,
+function addExpansions<L>(
+  context: PageContext<L>,
+  callSite: HighlightedSource,
   refs: readonly ExpansionRef[],
-  extras: LineExtras,
+  extras: LineExtras<L>,
   depth: number,
 ): void {
   const bySite = new Map<string, ExpansionRef[]>();
@@ -349,7 +449,7 @@ function addExpansions(
     }
     const targetSource = loadSource(context, target);
     const id = `e${context.nextId++}`;
-    const inner = emptyExtras();
+    const inner = emptyExtras<L>();
     for (const [l, list] of branchesByLine(branches)) inner.branches.set(l, list);
     if (depth + 1 < MAX_EXPANSION_DEPTH)
       addExpansions(context, targetSource, nested, inner, depth + 1);
@@ -359,7 +459,14 @@ function addExpansions(
       macroName: macroNameAt(callSite, line, column),
       column,
       origin: `${context.input.displayNameOf(target)}:${firstLine}`,
-      lines: buildLines(targetSource, segments, firstLine, lastLine, `${id}-`, inner),
+      lines: context.maker.make({
+        source: targetSource,
+        segments,
+        firstLine,
+        lastLine,
+        anchorPrefix: `${id}-`,
+        extras: inner,
+      }),
     });
     extras.expansions.set(line, list);
   }
@@ -502,14 +609,14 @@ function mainSpans(record: FunctionRecord, into: CountedSpan[]): void {
  * regions joined as a file view joins them, their summary the group maximum (the model's
  * `summarizeGroup`). Without source lines when the page's line budget is spent.
  */
-function buildInstantiations(
-  context: PageContext,
-  source: LoadedSource,
+function buildInstantiations<L>(
+  context: PageContext<L>,
+  source: HighlightedSource,
   records: readonly FunctionRecord[],
   firstLine: number,
   lastLine: number,
   groupId: string,
-): InstantiationModel[] {
+): InstantiationOf<L>[] {
   const byName = new Map<string, FunctionRecord[]>();
   for (const record of records) {
     const name = readableName(record);
@@ -523,7 +630,7 @@ function buildInstantiations(
     const id = `${groupId}-i${i}`;
     const first = members[0]!;
     const summary = summarizeGroup({ line: firstLine, column: 0, records: members });
-    const extras = emptyExtras();
+    const extras = emptyExtras<L>();
     const branches: BranchRef[] = [];
     const spans: CountedSpan[] = [];
     for (const record of members) {
@@ -543,8 +650,15 @@ function buildInstantiations(
       cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
       hasLines: withSource,
       lines: withSource
-        ? buildLines(source, buildSegments(spans), firstLine, lastLine, `${id}-`, extras)
-        : [],
+        ? context.maker.make({
+            source,
+            segments: buildSegments(spans),
+            firstLine,
+            lastLine,
+            anchorPrefix: `${id}-`,
+            extras,
+          })
+        : context.maker.none,
     };
   });
 }
@@ -554,10 +668,23 @@ function buildInstantiations(
  * @returns the model; `sourceAvailable` is false when the source could not be read
  */
 export function buildFilePageModel(input: FilePageInput): FilePageModel {
+  return buildPage(input, MODEL_LINES);
+}
+
+/**
+ * Builds the page model of `input.file` with each view's lines described for
+ * {@link writeLinesHtml} instead of as line models: the page's own lines are `lines`.
+ */
+export function buildFilePageHtml(input: FilePageInput): FilePageOf<HtmlLines> {
+  return buildPage(input, HTML_LINES);
+}
+
+function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L> {
   const { set, file } = input;
   const filename = file.filename;
-  const context: PageContext = {
+  const context: PageContext<L> = {
     input,
+    maker,
     sources: new Map(),
     nextId: 0,
     lineBudget: MAX_INSTANTIATION_LINES,
@@ -572,7 +699,7 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
   });
   const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
 
-  const extras = emptyExtras();
+  const extras = emptyExtras<L>();
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
   addExpansions(context, source, view.expansions, extras, 0);
 
@@ -642,7 +769,15 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
     sourceAvailable: source.available,
-    lines: buildLines(source, view.segments, 1, lastLine, '', extras, countsByLine),
+    lines: maker.make({
+      source,
+      segments: view.segments,
+      firstLine: 1,
+      lastLine,
+      anchorPrefix: '',
+      extras,
+      counts: countsByLine,
+    }),
     functions,
     functionMetrics: metricHeaders(rowMetrics),
     hasFunctions: functions.length > 0,

@@ -1,7 +1,8 @@
 /**
  * The HTML report's fast paths give what the plain paths give: the code-rendered `lines` partial
  * the bytes Handlebars renders from `templates/html/partials/lines.hbs`, the highlight.js emitter
- * the runs of highlight.js's own HTML, packed runs (from the highlighting worker) the runs packed.
+ * the runs of highlight.js's own HTML, packed runs the HTML of the runs, and the source worker the
+ * sources the main thread highlights.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +12,18 @@ import Handlebars from 'handlebars';
 import hljs from 'highlight.js/lib/core';
 import rust from 'highlight.js/lib/languages/rust';
 import { highlightLines, type TextRun } from '../../../src/report/html/highlight.js';
-import { packRuns, startHighlighter, unpackRuns } from '../../../src/report/html/highlight-pool.js';
+import {
+  highlightSource,
+  packHighlight,
+  type HighlightedSource,
+} from '../../../src/report/html/highlighted-source.js';
+import { escapeHtml, HtmlWriter } from '../../../src/report/html/html-writer.js';
 import {
   isBuiltinLinesPartial,
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
-import { renderRunsHtml } from '../../../src/report/html/line-markup.js';
+import { startSourcePool } from '../../../src/report/html/source-pool.js';
+import { decodeSource } from '../../../src/report/html/source-text.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
 import type { LineModel } from '../../../src/report/html/view-model.js';
 
@@ -209,54 +216,96 @@ test('the highlight emitter gives the runs of highlight.js HTML', (t) => {
   );
 });
 
-test('packed runs unpack to the same runs, and only onto the text they came from', (t) => {
-  const runs = highlightLines(RUST, true);
-  const packed = packRuns(runs);
-  t.deepEqual(unpackRuns(RUST, packed), runs);
-  t.is(unpackRuns(`${RUST}x`, packed), undefined);
-  t.is(unpackRuns(RUST.slice(1), packed), undefined);
-  const plain = highlightLines('a\n\nb', false);
-  t.deepEqual(unpackRuns('a\n\nb', packRuns(plain)), plain);
+/** Each line's runs as HTML, written the plain way: escaped text inside its class spans. */
+function runsHtml(runs: readonly TextRun[]): string {
+  return runs
+    .map((run) =>
+      run.classes.reduceRight(
+        (html, css) => `<span class="${escapeHtml(css)}">${html}</span>`,
+        escapeHtml(run.text),
+      ),
+    )
+    .join('');
+}
+
+function plainLines(source: HighlightedSource): string[] {
+  const text = Buffer.from(source.plainHtml);
+  return Array.from({ length: source.plainStart.length - 1 }, (_, l) =>
+    text.toString('utf8', source.plainStart[l], source.plainStart[l + 1]),
+  );
+}
+
+test('packed runs write each line as the runs spell it', (t) => {
+  const text = decodeSource(Buffer.from(`${RUST}\n// é ü 😀 <&>`));
+  const runs = highlightLines(text.text, true);
+  const packed = packHighlight(text, runs);
+  t.deepEqual(plainLines({ available: true, text, ...packed }), runs.map(runsHtml));
+  const plain = decodeSource(Buffer.from('a\n\nb <'));
+  t.deepEqual(
+    plainLines({
+      available: true,
+      text: plain,
+      ...packHighlight(plain, highlightLines(plain.text, false)),
+    }),
+    ['a', '', 'b &lt;'],
+  );
 });
 
-test('the highlighting worker gives the runs of the main thread; unreadable files fall back', async (t) => {
+test('the HTML writer escapes as escapeHtml and Handlebars do, and encodes UTF-8 as Buffer does', (t) => {
+  const text = `${HOSTILE} é 😀 \ud800 x\udc00`;
+  const writer = new HtmlWriter(4);
+  writer.code(text);
+  writer.raw('|');
+  writer.field(text);
+  writer.raw('|');
+  writer.field(1234);
+  writer.int(7);
+  writer.int(1234567);
+  t.deepEqual(
+    Buffer.from(writer.buffer.subarray(0, writer.length)),
+    Buffer.from(`${escapeHtml(text)}|${Handlebars.escapeExpression(text)}|123471234567`),
+  );
+});
+
+test('the source worker gives the sources of the main thread; unreadable files fall back', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-worker-'));
   try {
     const files = Array.from({ length: 9 }, (_, i) => path.join(dir, `f${i}.rs`));
-    // as the report passes them: decoded, without the final line end
-    const texts = files.map((_, i) => `${RUST}// file ${i}\n`.repeat(i + 1).slice(0, -1));
+    const texts = files.map((_, i) => `${RUST}// file ${i} é\n`.repeat(i + 1));
     files.slice(1).forEach((file, i) => writeFileSync(file, texts[i + 1]!));
-    const highlighter = startHighlighter([...files, path.join(dir, 'notes.txt')]);
+    writeFileSync(path.join(dir, 'notes.txt'), '<not rust>\n');
+    const pool = startSourcePool();
     try {
+      pool.prefetch(files.slice(0, 5));
+      pool.prefetch([...files.slice(3), path.join(dir, 'notes.txt')]);
       // let the worker answer every file first (else this thread takes those it gets to first)
-      for (let waited = 0; highlighter.received() < 9 && waited < 60_000; waited += 50) {
+      for (let waited = 0; pool.received() < 10 && waited < 60_000; waited += 50) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      files.forEach((file, i) => {
-        const highlighted = highlighter.highlight(file, texts[i]!);
-        const runs = highlightLines(texts[i]!, true);
-        t.deepEqual(highlighted.runs, runs, file);
-        const lines = texts[i]!.split('\n');
-        highlighted.plainHtml.forEach((html, l) => {
-          t.is(html, renderRunsHtml(runs[l]!, lines[l]!.length));
-        });
-      });
-      // a text other than the file's (changed since the worker read it) is highlighted here
-      t.deepEqual(
-        highlighter.highlight(files[1]!, 'fn x() {}').runs,
-        highlightLines('fn x() {}', true),
-      );
-      // f0.rs was never written: the eight others came from the worker
-      t.is(highlighter.fromWorker(), 8);
+      for (const file of [...files, path.join(dir, 'notes.txt')]) {
+        const bytes = (() => {
+          try {
+            return readFileSync(file);
+          } catch {
+            return undefined;
+          }
+        })();
+        t.deepEqual(pool.take(file), highlightSource(file, bytes), file);
+      }
+      // asked again, a file is read and highlighted here
+      t.deepEqual(pool.take(files[1]!), highlightSource(files[1]!, readFileSync(files[1]!)));
+      // f0.rs was never written: the eight others and notes.txt came from the worker
+      t.is(pool.fromWorker(), 9);
     } finally {
-      highlighter.close();
+      pool.close();
     }
-    // asked at once, this thread claims what the worker has not started; the runs are the same
-    const eager = startHighlighter(files);
+    // asked at once, this thread claims what the worker has not started; the sources are the same
+    const eager = startSourcePool();
     try {
-      files.forEach((file, i) => {
-        t.deepEqual(eager.highlight(file, texts[i]!).runs, highlightLines(texts[i]!, true), file);
-      });
+      eager.prefetch(files);
+      for (const file of files.slice(1)) {
+        t.deepEqual(eager.take(file), highlightSource(file, readFileSync(file)), file);
+      }
     } finally {
       eager.close();
     }
