@@ -1,12 +1,30 @@
 /**
  * A growable UTF-8 byte buffer that HTML is written into: text escaped the way our markup escapes
- * it ({@link escapeHtml}) or the way Handlebars' `{{ }}` escapes a value, encoded from UTF-16 on
- * the way in. Writing a page piece by piece into bytes builds no string per piece, so the many small
- * strings of concatenation (and the garbage collection they cost) stay out of the report's largest
- * job.
+ * it ({@link escapeHtml}) or the way Handlebars' `{{ }}` escapes a value. Small pieces are joined
+ * into a short string that is encoded into the buffer a few kilobytes at a time (by Node's encoder,
+ * not a loop per character), and ready-made bytes (a line's highlighted HTML) are copied in. A page
+ * is thus never one long string of many small pieces: what it builds dies young, which keeps the
+ * garbage collector's work small on the report's largest job.
  */
 
 const SPECIAL = /[&<>"']/;
+/** The characters Handlebars' `escapeExpression` replaces (handlebars/lib/handlebars/utils.js). */
+const FIELD_SPECIAL = /[&<>"'`=]/;
+const FIELD_ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '`': '&#x60;',
+  '=': '&#x3D;',
+};
+
+/** A string as Handlebars prints `{{value}}` (escapeExpression). */
+function escapeField(text: string): string {
+  if (!FIELD_SPECIAL.test(text)) return text;
+  return text.replace(/[&<>"'`=]/g, (c) => FIELD_ENTITIES[c]!);
+}
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -27,151 +45,99 @@ export function escapeHtml(text: string): string {
   });
 }
 
-/** How {@link HtmlWriter} treats a character below 0x80: as itself, or as an entity. */
-type EscapeTable = readonly (string | undefined)[];
-
-function escapeTable(entities: Readonly<Record<string, string>>): EscapeTable {
-  const table: (string | undefined)[] = [];
-  for (let c = 0; c < 0x80; c++) table.push(entities[String.fromCharCode(c)]);
-  return table;
-}
-
-/** The characters {@link escapeHtml} replaces. */
-const CODE_ESCAPES = escapeTable({
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-});
-
-/** The characters Handlebars' `escapeExpression` replaces (handlebars/lib/handlebars/utils.js). */
-const FIELD_ESCAPES = escapeTable({
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#x27;',
-  '`': '&#x60;',
-  '=': '&#x3D;',
-});
-
-const NO_ESCAPES: EscapeTable = escapeTable({});
-
-/** Bytes written per UTF-16 unit at most (an entity such as `&#x3D;`). */
-const MAX_BYTES_PER_UNIT = 6;
+/** Pending text is encoded once it is this long (UTF-16 units). */
+const FLUSH_UNITS = 4096;
 
 /** A byte buffer HTML is appended to. */
 export class HtmlWriter {
-  /** The bytes; `buffer[0, length)` is what was written. */
-  buffer: Buffer;
-  length = 0;
+  /** The bytes; `buffer[0, length)` is what was written (after {@link flush}). */
+  private buf: Buffer;
+  private used = 0;
+  /** Text written but not yet encoded into {@link buf}. */
+  private pending = '';
 
   constructor(initialBytes = 1 << 16) {
-    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
   }
 
-  /** Makes room for `bytes` more bytes. */
-  reserve(bytes: number): void {
-    const needed = this.length + bytes;
-    if (needed <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < needed) size *= 2;
-    const grown = Buffer.allocUnsafeSlow(size);
-    this.buffer.copy(grown, 0, 0, this.length);
-    this.buffer = grown;
+  /** Bytes written so far. */
+  get length(): number {
+    this.flush();
+    return this.used;
+  }
+
+  /** The buffer holding what was written in its first {@link length} bytes. */
+  get buffer(): Buffer {
+    this.flush();
+    return this.buf;
   }
 
   /** Forgets what was written (the buffer is kept for the next use). */
   reset(): void {
-    this.length = 0;
+    this.pending = '';
+    this.used = 0;
   }
 
   /** Markup of our own, written as it is. */
   raw(text: string): void {
-    this.put(text, 0, text.length, NO_ESCAPES);
+    this.pending += text;
+    if (this.pending.length >= FLUSH_UNITS) this.flush();
   }
 
   /** `text[from, to)` (UTF-16 offsets) escaped as {@link escapeHtml} escapes it. */
   code(text: string, from = 0, to = text.length): void {
-    this.put(text, from, to, CODE_ESCAPES);
+    this.raw(escapeHtml(from === 0 && to === text.length ? text : text.slice(from, to)));
   }
 
   /** A value as Handlebars prints `{{value}}`: a string escaped, a number as `String(n)`. */
   field(value: string | number): void {
-    const text = typeof value === 'string' ? value : String(value);
-    this.put(text, 0, text.length, FIELD_ESCAPES);
+    this.raw(typeof value === 'string' ? escapeField(value) : String(value));
   }
 
   /** A non-negative integer in decimal (as `String(n)`). */
   int(value: number): void {
-    if (value < 10) {
-      this.reserve(1);
-      this.buffer[this.length++] = 0x30 + value;
-    } else this.raw(String(value));
+    this.raw(String(value));
   }
 
   /** Bytes `source[from, to)`, copied. */
   bytes(source: Uint8Array, from: number, to: number): void {
-    const count = to - from;
-    if (count <= 0) return;
-    this.reserve(count);
-    const out = this.buffer;
-    let at = this.length;
-    if (count < 48) {
-      for (let i = from; i < to; i++) out[at++] = source[i]!;
-    } else {
-      out.set(source.subarray(from, to), at);
-    }
-    this.length += count;
+    if (to <= from) return;
+    this.flush();
+    this.reserve(to - from);
+    this.buf.set(source.subarray(from, to), this.used);
+    this.used += to - from;
   }
 
   /** What was written from byte `start` on, as a string. */
   textFrom(start: number): string {
-    return this.buffer.toString('utf8', start, this.length);
+    this.flush();
+    return this.buf.toString('utf8', start, this.used);
   }
 
   /** A copy of what was written, in a buffer of its own. */
   toBytes(): Uint8Array {
-    const copy = new Uint8Array(this.length);
-    copy.set(this.buffer.subarray(0, this.length));
+    this.flush();
+    const copy = new Uint8Array(this.used);
+    copy.set(this.buf.subarray(0, this.used));
     return copy;
   }
 
-  private put(text: string, from: number, to: number, escapes: EscapeTable): void {
-    this.reserve((to - from) * MAX_BYTES_PER_UNIT);
-    const out = this.buffer;
-    let at = this.length;
-    for (let i = from; i < to; i++) {
-      let c = text.charCodeAt(i);
-      if (c < 0x80) {
-        const entity = escapes[c];
-        if (entity === undefined) out[at++] = c;
-        else for (let k = 0; k < entity.length; k++) out[at++] = entity.charCodeAt(k);
-        continue;
-      }
-      if (c < 0x800) {
-        out[at++] = 0xc0 | (c >> 6);
-        out[at++] = 0x80 | (c & 0x3f);
-        continue;
-      }
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff && i + 1 < to) {
-          const point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          i++;
-          out[at++] = 0xf0 | (point >> 18);
-          out[at++] = 0x80 | ((point >> 12) & 0x3f);
-          out[at++] = 0x80 | ((point >> 6) & 0x3f);
-          out[at++] = 0x80 | (point & 0x3f);
-          continue;
-        }
-        c = 0xfffd; // a lone surrogate, as Buffer.from(text) writes it
-      }
-      out[at++] = 0xe0 | (c >> 12);
-      out[at++] = 0x80 | ((c >> 6) & 0x3f);
-      out[at++] = 0x80 | (c & 0x3f);
-    }
-    this.length = at;
+  /** Encodes the pending text into the buffer (lone surrogates as U+FFFD, as Buffer.from does). */
+  private flush(): void {
+    const text = this.pending;
+    if (text === '') return;
+    this.pending = '';
+    this.reserve(text.length * 3);
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  private reserve(bytes: number): void {
+    const needed = this.used + bytes;
+    if (needed <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(grown, 0, 0, this.used);
+    this.buf = grown;
   }
 }

@@ -206,11 +206,7 @@ const scratch = new HtmlWriter();
  * byte for byte as Handlebars renders the built-in partial.
  */
 export function renderLinesPartial(context: { readonly lines: readonly LineModel[] }): string {
-  const start = scratch.length;
-  try {
-    writeLineModels(scratch, context.lines);
-    return scratch.textFrom(start);
-  } finally {
-    scratch.length = start;
-  }
+  scratch.reset();
+  writeLineModels(scratch, context.lines);
+  return scratch.textFrom(0);
 }
