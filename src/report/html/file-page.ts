@@ -41,7 +41,8 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
-import { highlightSource, type HighlightedSource } from './highlighted-source.js';
+import { highlightSource } from './highlight.js';
+import type { HighlightedSource } from './highlighted-source.js';
 import { HtmlWriter } from './html-writer.js';
 import { writeLineCode, type LineStop } from './line-markup.js';
 import {

@@ -13,6 +13,13 @@
 import type { HLJSOptions } from 'highlight.js';
 import hljsCore from 'highlight.js/lib/core';
 import rust from 'highlight.js/lib/languages/rust';
+import {
+  ClassStackTable,
+  packRuns,
+  type HighlightedSource,
+  type PackedHighlight,
+} from './highlighted-source.js';
+import { decodeSource, type SourceText } from './source-text.js';
 
 /** A run of source text inside the same highlight spans (outermost class first). */
 export interface TextRun {
@@ -108,10 +115,141 @@ class RunEmitter {
   }
 }
 
+/** Class stacks of the sources this thread highlights (shared: stack ids stay small). */
+const stacks = new ClassStackTable();
+
+/**
+ * Collects highlight.js's token stream as offsets instead of text: where in the source each span
+ * tag falls and the class stack after it. The text between two tags is one run, as in
+ * {@link RunEmitter}, without building the run's text.
+ */
+class OffsetEmitter {
+  /** Source offset (UTF-16 units) of each tag, in order. */
+  readonly tagAt: number[] = [];
+  /** Class stack id after each tag. */
+  readonly stackAfter: number[] = [];
+  private offset = 0;
+  /** Open scopes: the stack id around each (unnamed scopes repeat their parent's). */
+  private readonly scopes: number[] = [];
+  private stack = 0;
+
+  addText(text: string): void {
+    this.offset += text.length;
+  }
+
+  openNode(scope: string | undefined): void {
+    this.scopes.push(this.stack);
+    if (!scope) return;
+    this.stack = stacks.child(this.stack, cssClassOf(scope));
+    this.tag();
+  }
+
+  closeNode(): void {
+    const outer = this.scopes.pop();
+    if (outer === undefined || outer === this.stack) return;
+    this.stack = outer;
+    this.tag();
+  }
+
+  private tag(): void {
+    this.tagAt.push(this.offset);
+    this.stackAfter.push(this.stack);
+  }
+
+  startScope(scope: string): void {
+    this.openNode(scope);
+  }
+
+  endScope(): void {
+    this.closeNode();
+  }
+
+  __addSublanguage(): void {
+    // the rust grammar has no sub-languages; highlight.js turns this into an unhighlighted result
+    throw new Error('sub-languages are not supported');
+  }
+
+  finalize(): boolean {
+    return true;
+  }
+
+  toHTML(): string {
+    return '';
+  }
+}
+
 const hljs = hljsCore.newInstance();
 hljs.registerLanguage('rust', rust);
 // highlight.js calls openNode/closeNode besides the Emitter interface its types declare
 hljs.configure({ __emitter: RunEmitter as unknown as HLJSOptions['__emitter'] });
+const hljsOffsets = hljsCore.newInstance();
+hljsOffsets.registerLanguage('rust', rust);
+hljsOffsets.configure({ __emitter: OffsetEmitter as unknown as HLJSOptions['__emitter'] });
+
+/** The result of `highlight` with the emitter highlight.js ran. */
+interface HighlightResult {
+  readonly illegal: boolean;
+  readonly errorRaised?: unknown;
+  readonly _emitter: unknown;
+}
+
+/**
+ * Decodes and highlights `bytes`, the content of `filename` (undefined when it could not be read:
+ * then an unavailable source without lines). The runs equal those of {@link highlightLines} on the
+ * decoded text, packed as {@link packHighlight} packs them.
+ */
+export function highlightSource(
+  filename: string,
+  bytes: Uint8Array | undefined,
+): HighlightedSource {
+  const text = decodeSource(bytes ?? new Uint8Array(0));
+  return { available: bytes !== undefined, text, ...highlightText(text, isRustSource(filename)) };
+}
+
+/** The packed highlight of `text`: with `highlight`, highlight.js's runs; else one run a line. */
+export function highlightText(text: SourceText, highlight: boolean): PackedHighlight {
+  let tagAt: readonly number[] = [];
+  let stackAfter: readonly number[] = [];
+  if (highlight) {
+    const result = hljsOffsets.highlight(text.text, {
+      language: 'rust',
+      ignoreIllegals: true,
+    }) as HighlightResult;
+    // highlight.js gives up on a file it cannot parse and returns it unhighlighted
+    if (!result.illegal && result.errorRaised === undefined) {
+      const emitter = result._emitter as OffsetEmitter;
+      tagAt = emitter.tagAt;
+      stackAfter = emitter.stackAfter;
+    }
+  }
+  // lines as text.text.split('\n') gives them
+  const lineCount = Math.max(1, text.lines.length);
+  const runStart = new Uint32Array(lineCount + 1);
+  const capacity = lineCount + tagAt.length + 1;
+  const runLength = new Uint32Array(capacity);
+  const runClass = new Uint32Array(capacity);
+  let r = 0;
+  let tag = 0;
+  let stack = 0;
+  let lineStart = 0;
+  for (let l = 0; l < lineCount; l++) {
+    runStart[l] = r;
+    const lineEnd = lineStart + (text.lines[l]?.text.length ?? 0);
+    let at = lineStart;
+    while (at < lineEnd) {
+      // tags at or before this point set the stack of the text that follows
+      while (tag < tagAt.length && tagAt[tag]! <= at) stack = stackAfter[tag++]!;
+      const end = tag < tagAt.length && tagAt[tag]! < lineEnd ? tagAt[tag]! : lineEnd;
+      runLength[r] = end - at;
+      runClass[r] = stack;
+      r++;
+      at = end;
+    }
+    lineStart = lineEnd + 1; // the '\n'
+  }
+  runStart[lineCount] = r;
+  return packRuns(text, runStart, runLength, runClass, stacks);
+}
 
 function plainLines(text: string): TextRun[][] {
   return text.split('\n').map((line) => [{ text: line, classes: [] }]);

@@ -6,8 +6,8 @@
  * from the highlighting worker to the main thread without copying.
  */
 import { HtmlWriter, escapeHtml } from './html-writer.js';
-import { highlightLines, isRustSource, type TextRun } from './highlight.js';
-import { decodeSource, type SourceText } from './source-text.js';
+import type { TextRun } from './highlight.js';
+import type { SourceText } from './source-text.js';
 
 /** A decoded, highlighted source file. Line `l` is 0-based here. */
 export interface HighlightedSource {
@@ -61,6 +61,75 @@ export function writeRuns(
   }
 }
 
+/** Class stacks by id (id 0: no class), shared by every source a thread packs. */
+export interface ClassStacks {
+  readonly openTags: readonly string[];
+  readonly depths: readonly number[];
+}
+
+/**
+ * The class stacks a thread has met: each stack is its parent plus one class, so a scope opened
+ * under a stack gives the same id every time.
+ */
+export class ClassStackTable implements ClassStacks {
+  readonly openTags: string[] = [''];
+  readonly depths: number[] = [0];
+  readonly parents: number[] = [0];
+  private readonly children = new Map<string, number>();
+
+  /** The stack `parent` with class `css` inside it. */
+  child(parent: number, css: string): number {
+    const key = `${parent} ${css}`;
+    let id = this.children.get(key);
+    if (id === undefined) {
+      id = this.openTags.length;
+      this.openTags.push(`${this.openTags[parent]!}<span class="${escapeHtml(css)}">`);
+      this.depths.push(this.depths[parent]! + 1);
+      this.parents.push(parent);
+      this.children.set(key, id);
+    }
+    return id;
+  }
+
+  /** The stack of `classes` (outermost first). */
+  of(classes: readonly string[]): number {
+    let id = 0;
+    for (const css of classes) id = this.child(id, css);
+    return id;
+  }
+}
+
+/**
+ * Completes a packed highlight from its runs (`runStart` has one entry per line and one more):
+ * writes each line's plain HTML.
+ */
+export function packRuns(
+  text: SourceText,
+  runStart: Uint32Array,
+  runLength: Uint32Array,
+  runClass: Uint32Array,
+  stacks: ClassStacks,
+): PackedHighlight {
+  const lineCount = runStart.length - 1;
+  const writer = new HtmlWriter(Math.max(1024, text.text.length * 2));
+  const plainStart = new Uint32Array(lineCount + 1);
+  const runsOnly = {
+    runStart,
+    runLength,
+    runClass,
+    openTags: stacks.openTags.slice(),
+    depths: stacks.depths.slice(),
+  };
+  const packed = { ...runsOnly, plainHtml: EMPTY, plainStart };
+  for (let l = 0; l < lineCount; l++) {
+    plainStart[l] = writer.length;
+    const lineText = text.lines[l]?.text ?? '';
+    writeRuns(writer, packed, l, lineText, 0, lineText.length);
+  }
+  plainStart[lineCount] = writer.length;
+  return { ...runsOnly, plainHtml: writer.toBytes(), plainStart };
+}
+
 /**
  * Packs highlight runs (one list per line, as {@link highlightLines} gives them) of `text`. A line
  * whose runs do not spell its text (which the highlighter never gives) is shown unhighlighted.
@@ -68,32 +137,13 @@ export function writeRuns(
 export function packHighlight(
   text: SourceText,
   lines: readonly (readonly TextRun[])[],
+  stacks = new ClassStackTable(),
 ): PackedHighlight {
   let runCount = 0;
   for (const line of lines) runCount += line.length + 1; // room for one plain run per line
   const runStart = new Uint32Array(lines.length + 1);
   const runLength = new Uint32Array(runCount);
   const runClass = new Uint32Array(runCount);
-  const openTags: string[] = [''];
-  const depths: number[] = [0];
-  const byStack = new Map<readonly string[], number>();
-  const byKey = new Map<string, number>([['', 0]]);
-  const classOf = (classes: readonly string[]): number => {
-    let id = byStack.get(classes);
-    if (id !== undefined) return id;
-    const key = classes.join('\n');
-    id = byKey.get(key);
-    if (id === undefined) {
-      id = openTags.length;
-      let open = '';
-      for (const css of classes) open += `<span class="${escapeHtml(css)}">`;
-      openTags.push(open);
-      depths.push(classes.length);
-      byKey.set(key, id);
-    }
-    byStack.set(classes, id);
-    return id;
-  };
   let r = 0;
   lines.forEach((line, l) => {
     runStart[l] = r;
@@ -111,38 +161,12 @@ export function packHighlight(
     }
     for (const run of line) {
       runLength[r] = run.text.length;
-      runClass[r] = run.classes.length === 0 ? 0 : classOf(run.classes);
+      runClass[r] = stacks.of(run.classes);
       r++;
     }
   });
   runStart[lines.length] = r;
-  const writer = new HtmlWriter(Math.max(1024, text.text.length * 2));
-  const plainStart = new Uint32Array(lines.length + 1);
-  const packed = { runStart, runLength, runClass, openTags, depths };
-  const runsOnly = { ...packed, plainHtml: EMPTY, plainStart };
-  for (let l = 0; l < lines.length; l++) {
-    plainStart[l] = writer.length;
-    const lineText = text.lines[l]?.text ?? '';
-    writeRuns(writer, runsOnly, l, lineText, 0, lineText.length);
-  }
-  plainStart[lines.length] = writer.length;
-  return { ...packed, plainHtml: writer.toBytes(), plainStart };
+  return packRuns(text, runStart, runLength, runClass, stacks);
 }
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * Decodes and highlights `bytes`, the content of `filename` (undefined when it could not be read:
- * then an unavailable source without lines), on this thread.
- */
-export function highlightSource(
-  filename: string,
-  bytes: Uint8Array | undefined,
-): HighlightedSource {
-  const text = decodeSource(bytes ?? EMPTY);
-  return {
-    available: bytes !== undefined,
-    text,
-    ...packHighlight(text, highlightLines(text.text, isRustSource(filename))),
-  };
-}

@@ -17,11 +17,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import {
-  highlightSource,
-  type HighlightedSource,
-  type PackedHighlight,
-} from './highlighted-source.js';
+import { highlightSource } from './highlight.js';
+import type { HighlightedSource, PackedHighlight } from './highlighted-source.js';
 import { decodeSource } from './source-text.js';
 
 /** A message to the worker: files `first`, `first + 1`, … to read and highlight, in this order. */

@@ -25,8 +25,7 @@ function ownBuffer(bytes: Uint8Array): Uint8Array {
 try {
   // loaded here, not statically, so that a failure to load still reaches the main thread
   const { CLAIMS, CLAIMED_BY_WORKER } = await import('./source-pool.js');
-  const { packHighlight } = await import('./highlighted-source.js');
-  const { highlightLines, isRustSource } = await import('./highlight.js');
+  const { highlightText, isRustSource } = await import('./highlight.js');
   const { decodeSource } = await import('./source-text.js');
   const queue: [number, string][] = [];
   let next = 0;
@@ -46,7 +45,7 @@ try {
       }
       if (bytes !== undefined) {
         const text = decodeSource(bytes);
-        const packed = packHighlight(text, highlightLines(text.text, isRustSource(filename)));
+        const packed = highlightText(text, isRustSource(filename));
         post({ index, bytes, ...packed }, [
           bytes.buffer as ArrayBuffer,
           packed.runStart.buffer as ArrayBuffer,

@@ -4,18 +4,23 @@
  * the runs of highlight.js's own HTML, packed runs the HTML of the runs, and the source worker the
  * sources the main thread highlights.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import Handlebars from 'handlebars';
 import hljs from 'highlight.js/lib/core';
 import rust from 'highlight.js/lib/languages/rust';
-import { highlightLines, type TextRun } from '../../../src/report/html/highlight.js';
 import {
+  highlightLines,
   highlightSource,
+  highlightText,
+  type TextRun,
+} from '../../../src/report/html/highlight.js';
+import {
   packHighlight,
   type HighlightedSource,
+  type PackedHighlight,
 } from '../../../src/report/html/highlighted-source.js';
 import { escapeHtml, HtmlWriter } from '../../../src/report/html/html-writer.js';
 import {
@@ -251,6 +256,55 @@ test('packed runs write each line as the runs spell it', (t) => {
   );
 });
 
+/**
+ * Each line's runs as (length, opening tags) pairs: what a packed highlight says of them (runs of
+ * no text, which write nothing, left out).
+ */
+function packedRuns(source: PackedHighlight): [number, string][][] {
+  return Array.from({ length: source.runStart.length - 1 }, (_, l) => {
+    const runs: [number, string][] = [];
+    for (let r = source.runStart[l]!; r < source.runStart[l + 1]!; r++) {
+      if (source.runLength[r]! > 0) {
+        runs.push([source.runLength[r]!, source.openTags[source.runClass[r]!]!]);
+      }
+    }
+    return runs;
+  });
+}
+
+const FIXTURE_SOURCES = path.resolve(import.meta.dirname, '../../fixtures/crates');
+
+function rustFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return rustFiles(full);
+    return entry.name.endsWith('.rs') ? [full] : [];
+  });
+}
+
+test('highlighting by offsets gives the runs of highlightLines, packed', (t) => {
+  const texts = [
+    RUST,
+    `${RUST}\n`,
+    '',
+    '\n\n',
+    'fn a() {}\r\n/* open\r\n comment */ let x = "é😀\\"";\r\n',
+    'no highlighting </ here',
+    ...rustFiles(FIXTURE_SOURCES).map((file) => readFileSync(file, 'utf8')),
+  ];
+  t.true(texts.length > 20);
+  for (const raw of texts) {
+    const text = decodeSource(Buffer.from(raw));
+    for (const highlight of [true, false]) {
+      const fused = highlightText(text, highlight);
+      const plain = packHighlight(text, highlightLines(text.text, highlight));
+      t.deepEqual(packedRuns(fused), packedRuns(plain));
+      t.deepEqual(Buffer.from(fused.plainHtml), Buffer.from(plain.plainHtml));
+      t.deepEqual(fused.plainStart, plain.plainStart);
+    }
+  }
+});
+
 test('the HTML writer escapes as escapeHtml and Handlebars do, and encodes UTF-8 as Buffer does', (t) => {
   const text = `${HOSTILE} é 😀 \ud800 x\udc00`;
   const writer = new HtmlWriter(4);
@@ -266,6 +320,17 @@ test('the HTML writer escapes as escapeHtml and Handlebars do, and encodes UTF-8
     Buffer.from(`${escapeHtml(text)}|${Handlebars.escapeExpression(text)}|123471234567`),
   );
 });
+
+/** What a highlighted source shows, whatever ids its thread gave its class stacks. */
+function shown(source: HighlightedSource): unknown {
+  return {
+    available: source.available,
+    text: source.text,
+    runs: packedRuns(source),
+    plainHtml: Buffer.from(source.plainHtml),
+    plainStart: source.plainStart,
+  };
+}
 
 test('the source worker gives the sources of the main thread; unreadable files fall back', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-worker-'));
@@ -290,10 +355,13 @@ test('the source worker gives the sources of the main thread; unreadable files f
             return undefined;
           }
         })();
-        t.deepEqual(pool.take(file), highlightSource(file, bytes), file);
+        t.deepEqual(shown(pool.take(file)), shown(highlightSource(file, bytes)), file);
       }
       // asked again, a file is read and highlighted here
-      t.deepEqual(pool.take(files[1]!), highlightSource(files[1]!, readFileSync(files[1]!)));
+      t.deepEqual(
+        shown(pool.take(files[1]!)),
+        shown(highlightSource(files[1]!, readFileSync(files[1]!))),
+      );
       // f0.rs was never written: the eight others and notes.txt came from the worker
       t.is(pool.fromWorker(), 9);
     } finally {
@@ -304,7 +372,11 @@ test('the source worker gives the sources of the main thread; unreadable files f
     try {
       eager.prefetch(files);
       for (const file of files.slice(1)) {
-        t.deepEqual(eager.take(file), highlightSource(file, readFileSync(file)), file);
+        t.deepEqual(
+          shown(eager.take(file)),
+          shown(highlightSource(file, readFileSync(file))),
+          file,
+        );
       }
     } finally {
       eager.close();
