@@ -28,7 +28,6 @@ import {
   functionView,
   instantiationGroups,
   mainFileId,
-  sortAndCombineSpans,
   summarizeGroup,
   type BranchRef,
   type CountedSpan,
@@ -475,90 +474,46 @@ function addExpansions<L>(
 
 /**
  * Navigation stops of a file: the start of each uncovered code region of the file view (identical
- * spans joined, count 0), leaving out those inside an earlier stop's region, so `n` walks uncovered
- * blocks rather than every nested region of an unexecuted function. Each stop is a region that a
- * summary counted as missed.
+ * spans joined, count 0 in every copy), leaving out those inside an earlier stop's region, so `n`
+ * walks uncovered blocks rather than every nested region of an unexecuted function. Each stop is a
+ * region that a summary counted as missed.
+ * @param spans the file view's regions, sorted (identical ones adjacent, code first among them)
  */
-function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
-  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0.
-  // Spans by start (line, column) number key, then [lineEnd, columnEnd, allZero] triples.
-  const byStart = new Map<number, number[]>();
-  const byStartText = new Map<string, number[]>(); // starts whose number key would not be exact
-  for (const index of set.recordsByFile.get(filename) ?? []) {
-    const record = set.functions[index]!;
-    const r = record.regions;
-    // file ids of this file (a macro expanded from the same file has an id of its own)
-    const inFile = record.filenames.map((name) => name === filename);
-    if (!inFile.includes(true)) continue;
-    for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
-      if (r[o + F_KIND] !== KIND_CODE || inFile[r[o + F_FILE_ID]!] !== true) continue;
-      const line = r[o + F_LINE_START]!;
-      const column = r[o + F_COLUMN_START]!;
-      const lineEnd = r[o + F_LINE_END]!;
-      const columnEnd = r[o + F_COLUMN_END]!;
-      const zero = record.regionCounts[i] === 0n ? 1 : 0;
-      let ends: number[] | undefined;
-      if (column < START_COLUMN_LIMIT) {
-        const key = line * START_COLUMN_LIMIT + column;
-        ends = byStart.get(key);
-        if (ends === undefined) byStart.set(key, (ends = []));
-      } else {
-        const key = `${line}:${column}`;
-        ends = byStartText.get(key);
-        if (ends === undefined) byStartText.set(key, (ends = []));
+function regionStops(spans: readonly CountedSpan[]): { line: number; column: number }[] {
+  const stops: { line: number; column: number }[] = [];
+  let lastLineEnd = 0;
+  let lastColumnEnd = 0;
+  let i = 0;
+  while (i < spans.length) {
+    const span = spans[i]!;
+    let uncovered = span.kind === KIND_CODE;
+    let j = i + 1;
+    for (; j < spans.length; j++) {
+      const next = spans[j]!;
+      if (
+        next.kind !== span.kind ||
+        next.lineStart !== span.lineStart ||
+        next.columnStart !== span.columnStart ||
+        next.lineEnd !== span.lineEnd ||
+        next.columnEnd !== span.columnEnd
+      ) {
+        break;
       }
-      let k = 0;
-      while (k < ends.length && (ends[k] !== lineEnd || ends[k + 1] !== columnEnd)) k += 3;
-      if (k === ends.length) ends.push(lineEnd, columnEnd, zero);
-      else ends[k + 2]! &= zero;
     }
-  }
-  const uncovered: CountedSpan[] = [];
-  const addUncovered = (line: number, column: number, ends: number[]): void => {
-    for (let k = 0; k < ends.length; k += 3) {
-      if (ends[k + 2] !== 1) continue;
-      uncovered.push({
-        lineStart: line,
-        columnStart: column,
-        lineEnd: ends[k]!,
-        columnEnd: ends[k + 1]!,
-        kind: KIND_CODE,
-        count: 0n,
-      });
-    }
-  };
-  // in sortAndCombineSpans' order (start ascending, end descending), so it need not sort them
-  const starts = Float64Array.from(byStart.keys()).sort();
-  for (const key of starts) {
-    const ends = byStart.get(key)!;
-    if (ends.length > 3) {
-      const triples: number[][] = [];
-      for (let k = 0; k < ends.length; k += 3) triples.push(ends.slice(k, k + 3));
-      triples.sort((a, b) => b[0]! - a[0]! || b[1]! - a[1]!);
-      ends.splice(0, ends.length, ...triples.flat());
-    }
-    addUncovered(Math.floor(key / START_COLUMN_LIMIT), key % START_COLUMN_LIMIT, ends);
-  }
-  for (const [key, ends] of byStartText) {
-    const [line, column] = key.split(':').map(Number);
-    addUncovered(line!, column!, ends);
-  }
-  const stops: CountedSpan[] = [];
-  let last: CountedSpan | undefined;
-  for (const span of sortAndCombineSpans(uncovered)) {
+    for (let k = i; uncovered && k < j; k++) uncovered = spans[k]!.count === 0n;
+    i = j;
+    if (!uncovered) continue;
     const inside =
-      last !== undefined &&
-      (span.lineEnd < last.lineEnd ||
-        (span.lineEnd === last.lineEnd && span.columnEnd <= last.columnEnd));
+      stops.length > 0 &&
+      (span.lineEnd < lastLineEnd ||
+        (span.lineEnd === lastLineEnd && span.columnEnd <= lastColumnEnd));
     if (inside) continue;
-    stops.push(span);
-    last = span;
+    stops.push({ line: span.lineStart, column: span.columnStart });
+    lastLineEnd = span.lineEnd;
+    lastColumnEnd = span.columnEnd;
   }
   return stops;
 }
-
-/** Start columns below this make an exact number key with the line (any u32 line). */
-const START_COLUMN_LIMIT = 2 ** 21;
 
 /** Stops of the breakpoint engine: the first line of each run of uncovered lines. */
 function lineStops(counts: readonly LineCount[]): { line: number; column: number }[] {
@@ -704,10 +659,7 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
   addExpansions(context, source, view.expansions, extras, 0);
 
-  const stops =
-    set.metadata.engine === 'ptrace'
-      ? lineStops(counts)
-      : regionStops(set, filename).map((s) => ({ line: s.lineStart, column: s.columnStart }));
+  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : regionStops(view.spans);
   stops.forEach((stop, i) => {
     const list = extras.stops.get(stop.line) ?? [];
     list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });
