@@ -1,11 +1,11 @@
 /**
  * A source file in the form pages are written from: decoded lines, the highlight runs of each line
  * packed in typed arrays (lengths and class-stack ids, no object per run), and each whole line's
- * runs already written as HTML bytes. Most lines of a page carry no region mark and no stop, so
- * their code cell is a copy of those bytes. The form holds no string per run and can be handed
- * from the highlighting worker to the main thread without copying.
+ * runs already written as HTML (one string for the file). Most lines of a page carry no region mark
+ * and no stop, so their code cell is a slice of that string. The form holds no string per run and
+ * is cheap to hand from the highlighting worker to the main thread.
  */
-import { HtmlWriter, escapeHtml } from './html-writer.js';
+import { HtmlString, escapeHtml, type HtmlSink } from './html-writer.js';
 import type { TextRun } from './highlight.js';
 import type { SourceText } from './source-text.js';
 
@@ -24,8 +24,8 @@ export interface HighlightedSource {
   readonly openTags: readonly string[];
   /** The number of spans each class stack opens. */
   readonly depths: readonly number[];
-  /** Line `l`'s runs as HTML are the bytes `plainHtml[plainStart[l], plainStart[l + 1])`. */
-  readonly plainHtml: Uint8Array;
+  /** Line `l`'s runs as HTML are `plainHtml.slice(plainStart[l], plainStart[l + 1])`. */
+  readonly plainHtml: string;
   readonly plainStart: Uint32Array;
 }
 
@@ -37,7 +37,7 @@ export type PackedHighlight = Omit<HighlightedSource, 'available' | 'text'>;
  * escaped, each inside its highlight spans.
  */
 export function writeRuns(
-  writer: HtmlWriter,
+  writer: HtmlSink,
   source: PackedHighlight,
   index: number,
   lineText: string,
@@ -111,7 +111,7 @@ export function packRuns(
   stacks: ClassStacks,
 ): PackedHighlight {
   const lineCount = runStart.length - 1;
-  const writer = new HtmlWriter(Math.max(1024, text.text.length * 2));
+  const writer = new HtmlString();
   const plainStart = new Uint32Array(lineCount + 1);
   const runsOnly = {
     runStart,
@@ -120,14 +120,14 @@ export function packRuns(
     openTags: stacks.openTags.slice(),
     depths: stacks.depths.slice(),
   };
-  const packed = { ...runsOnly, plainHtml: EMPTY, plainStart };
+  const packed = { ...runsOnly, plainHtml: '', plainStart };
   for (let l = 0; l < lineCount; l++) {
-    plainStart[l] = writer.length;
+    plainStart[l] = writer.text.length;
     const lineText = text.lines[l]?.text ?? '';
     writeRuns(writer, packed, l, lineText, 0, lineText.length);
   }
-  plainStart[lineCount] = writer.length;
-  return { ...runsOnly, plainHtml: writer.toBytes(), plainStart };
+  plainStart[lineCount] = writer.text.length;
+  return { ...runsOnly, plainHtml: writer.text, plainStart };
 }
 
 /**
@@ -168,5 +168,3 @@ export function packHighlight(
   runStart[lines.length] = r;
   return packRuns(text, runStart, runLength, runClass, stacks);
 }
-
-const EMPTY = new Uint8Array(0);

@@ -45,11 +45,32 @@ export function escapeHtml(text: string): string {
   });
 }
 
+/** Where HTML text goes: a {@link HtmlWriter}, or an {@link HtmlString}. */
+export interface HtmlSink {
+  /** Markup of our own, written as it is. */
+  raw(text: string): void;
+  /** `text[from, to)` (UTF-16 offsets) escaped as {@link escapeHtml} escapes it. */
+  code(text: string, from?: number, to?: number): void;
+}
+
+/** HTML written into a string. */
+export class HtmlString implements HtmlSink {
+  text = '';
+
+  raw(text: string): void {
+    this.text += text;
+  }
+
+  code(text: string, from = 0, to = text.length): void {
+    this.text += escapeHtml(from === 0 && to === text.length ? text : text.slice(from, to));
+  }
+}
+
 /** Pending text is encoded once it is this long (UTF-16 units). */
 const FLUSH_UNITS = 4096;
 
 /** A byte buffer HTML is appended to. */
-export class HtmlWriter {
+export class HtmlWriter implements HtmlSink {
   /** The bytes; `buffer[0, length)` is what was written (after {@link flush}). */
   private buf: Buffer;
   private used = 0;
@@ -82,6 +103,11 @@ export class HtmlWriter {
   raw(text: string): void {
     this.pending += text;
     if (this.pending.length >= FLUSH_UNITS) this.flush();
+  }
+
+  /** Markup of our own `text[from, to)` (UTF-16 offsets), written as it is. */
+  rawRange(text: string, from: number, to: number): void {
+    if (to > from) this.raw(text.slice(from, to));
   }
 
   /** `text[from, to)` (UTF-16 offsets) escaped as {@link escapeHtml} escapes it. */

@@ -98,7 +98,7 @@ export function writeLineCode(
     if (length === 0 || index + 1 >= source.plainStart.length) return;
     const uncovered = isUncovered(wrapped, undefined);
     if (uncovered) writer.raw('<span class="region uncovered">');
-    writer.bytes(source.plainHtml, source.plainStart[index]!, source.plainStart[index + 1]!);
+    writer.rawRange(source.plainHtml, source.plainStart[index]!, source.plainStart[index + 1]!);
     if (uncovered) writer.raw('</span>');
     return;
   }

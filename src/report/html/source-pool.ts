@@ -3,8 +3,8 @@
  * that show them. Highlighting is the largest cost of a page that does not depend on coverage, so
  * the CLI starts the worker before it loads coverage and announces each source file as soon as the
  * coverage mapping names it ({@link SourcePool.prefetch}); by the time pages are built most sources
- * are ready. The worker sends each file's bytes and its packed highlight ({@link PackedHighlight})
- * without copying them.
+ * are ready. The worker sends each file's bytes and its packed highlight ({@link PackedHighlight}),
+ * the typed arrays transferred rather than copied.
  *
  * The main thread stays synchronous: it takes replies with `receiveMessageOnPort`. Each file is
  * claimed through a shared array before it is highlighted: a file the worker has not started when

@@ -1,7 +1,7 @@
 /**
  * Worker thread of {@link startSourcePool}: reads, decodes and highlights the files the main thread
  * announces, in the order announced, skipping those the main thread claimed, and sends each file's
- * bytes and packed highlight back (transferred, not copied). After each message it bumps
+ * bytes and packed highlight back (the typed arrays transferred, not copied). After each message it bumps
  * `signal[0]` and wakes the main thread, which waits on it synchronously.
  */
 import { readFileSync } from 'node:fs';
@@ -51,7 +51,6 @@ try {
           packed.runStart.buffer as ArrayBuffer,
           packed.runLength.buffer as ArrayBuffer,
           packed.runClass.buffer as ArrayBuffer,
-          packed.plainHtml.buffer as ArrayBuffer,
           packed.plainStart.buffer as ArrayBuffer,
         ]);
       }
