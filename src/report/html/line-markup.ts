@@ -45,6 +45,8 @@ function isUncovered(segment: Segment | undefined, current: Colour): boolean {
 }
 
 const EMPTY_LINE: SourceLine = { text: '', bytes: undefined };
+const OPEN_UNCOVERED = '<span class="region uncovered">';
+const OPEN_EXPANSION = '<span class="region expansion">';
 /** Scratch lists of {@link writeLineCode} (one line at a time). */
 const bounds: number[] = [];
 const colours: Colour[] = [];
@@ -69,7 +71,7 @@ function writeSnippet(
   from: number,
   to: number,
 ): void {
-  if (colour !== undefined) writer.raw(`<span class="region ${colour}">`);
+  if (colour !== undefined) writer.raw(colour === 'uncovered' ? OPEN_UNCOVERED : OPEN_EXPANSION);
   writeRuns(writer, source, index, text, from, to);
   if (colour !== undefined) writer.raw('</span>');
 }
@@ -97,7 +99,7 @@ export function writeLineCode(
     // one snippet: the whole line in the wrapped segment's colour
     if (length === 0 || index + 1 >= source.plainStart.length) return;
     const uncovered = isUncovered(wrapped, undefined);
-    if (uncovered) writer.raw('<span class="region uncovered">');
+    if (uncovered) writer.raw(OPEN_UNCOVERED);
     writer.rawRange(source.plainHtml, source.plainStart[index]!, source.plainStart[index + 1]!);
     if (uncovered) writer.raw('</span>');
     return;
