@@ -33,6 +33,11 @@ export interface AssembleInput {
   /** Merged profile counters of every profile. */
   readonly profile: ProfileCounts;
   readonly metadata: CoverageMetadata;
+  /**
+   * Called with the source file names each object's coverage mapping names, as soon as the
+   * object's mapping is read (before its records are loaded), e.g. to start reading sources.
+   */
+  readonly onFilenames?: (filenames: readonly string[]) => void;
 }
 
 /** One object's mapping with every selected record decoded, plus what reading it reported. */
@@ -194,6 +199,11 @@ export function assembleCoverage(input: AssembleInput): CoverageSet {
       throw error;
     }
     if (object === undefined) return;
+    if (input.onFilenames !== undefined) {
+      const names = new Set<string>();
+      for (const table of object.filenameTables.values()) for (const name of table) names.add(name);
+      input.onFilenames([...names]);
+    }
     loadObject(object, objectIndex, input.profile, state);
   });
   return createCoverageSet(state.functions, state.warnings, input.metadata);

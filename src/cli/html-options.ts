@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
 import type { CoverageSet } from '../model/index.js';
 import type { ReportFiles } from '../report/index.js';
+import type { SourcePool } from '../report/html/index.js';
 import { colors, createProgress } from './console.js';
 
 /** Parsed HTML flags. */
@@ -79,6 +80,32 @@ export function openInBrowser(path: string): void {
   }
 }
 
+/** The HTML report's sources being read ahead, and where to announce file names. */
+export interface HtmlSources {
+  readonly pool: SourcePool;
+  readonly announce: (filenames: readonly string[]) => void;
+}
+
+/**
+ * Starts reading and highlighting the sources of the HTML report on a worker thread, when the
+ * HTML report is asked for: announce file names to it as coverage loading finds them (only those
+ * `filter` keeps are read), pass it to {@link writeHtmlFromFlags}, close it when done.
+ * @returns undefined when no HTML report is asked for
+ */
+export async function startHtmlSources(
+  flags: HtmlFlags,
+  filter: (filename: string) => boolean,
+): Promise<HtmlSources | undefined> {
+  if (!wantsHtml(flags)) return undefined;
+  const { startSourcePool } = await import('../report/html/index.js');
+  const pool = startSourcePool();
+  return {
+    pool,
+    // in the pages' (byte) order
+    announce: (filenames) => pool.prefetch(filenames.filter(filter).sort()),
+  };
+}
+
 /**
  * Writes the HTML report when asked; prints progress for big reports and where it went.
  * @throws CovError `E_USAGE` for a missing directory or a broken template, `E_IO` when a file
@@ -89,6 +116,7 @@ export async function writeHtmlFromFlags(
   report: ReportFiles,
   flags: HtmlFlags,
   targetDir: string | undefined,
+  sources?: SourcePool,
 ): Promise<void> {
   if (!wantsHtml(flags)) return;
   const { writeHtmlReport } = await import('../report/html/index.js');
@@ -98,6 +126,7 @@ export async function writeHtmlFromFlags(
   const result = writeHtmlReport(set, report, {
     outputDir,
     ...(flags['template-dir'] === undefined ? {} : { templateDir: flags['template-dir'] }),
+    ...(sources === undefined ? {} : { sources }),
     onProgress: (done, total) => {
       if (total >= 100 && (done % step === 0 || done === total)) {
         progress(`html: ${done}/${total} files`);

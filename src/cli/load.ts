@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly objects: readonly string[];
   readonly profiles: readonly string[];
   readonly toolchain?: string;
+  /** Called with the source files each object's mapping names, as soon as it is read. */
+  readonly onFilenames?: (filenames: readonly string[]) => void;
 }
 
 /** Profiles read from files or directories, with the files that could not be read. */
@@ -71,6 +73,7 @@ export async function loadCoverage(options: LoadOptions): Promise<CoverageSet> {
     const set = assembleCoverage({
       objects: sources,
       profile,
+      ...(options.onFilenames === undefined ? {} : { onFilenames: options.onFilenames }),
       metadata: {
         engine: 'instrumented',
         objects: options.objects,

@@ -19,6 +19,7 @@ import {
   renderText,
 } from '../report/index.js';
 import { withHtmlFlags, wantsHtml, writeHtmlFromFlags, type HtmlFlags } from './html-options.js';
+import type { SourcePool } from '../report/html/index.js';
 import { writeOutput } from './output.js';
 
 /** Parsed report flags. */
@@ -92,6 +93,8 @@ export interface ReportContext {
   readonly workspaceRoot?: string;
   readonly targetDir?: string;
   readonly covMetadata?: unknown;
+  /** Sources the HTML report shows, read ahead ({@link startHtmlSources}). */
+  readonly htmlSources?: SourcePool;
 }
 
 function readSourceFile(filename: string): string | undefined {
@@ -193,6 +196,6 @@ export async function writeReports(
     );
   }
   for (const request of requests) await writeOutput(request.path, request.render());
-  await writeHtmlFromFlags(set, report, flags, context.targetDir);
+  await writeHtmlFromFlags(set, report, flags, context.targetDir, context.htmlSources);
   if (added?.stdoutTrailer) await writeOutput(undefined, added.stdoutTrailer);
 }

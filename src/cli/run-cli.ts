@@ -30,7 +30,7 @@ import {
   type GatePlan,
 } from './gate-options.js';
 import { compareFrom, compareRun, withCompareFlags } from './compare-command.js';
-import { wantsHtml } from './html-options.js';
+import { startHtmlSources, wantsHtml, type HtmlSources } from './html-options.js';
 import { functionDatabase } from '../store/index.js';
 import { loadCoverage } from './load.js';
 import { runMerge, withMergeFlags, type MergeFlags } from './merge-command.js';
@@ -42,7 +42,12 @@ import {
   withPtraceFlags,
   type EngineFlags,
 } from './ptrace-command.js';
-import { withReportFlags, writeReports, type ReportFlags } from './report-options.js';
+import {
+  reportFileFilter,
+  withReportFlags,
+  writeReports,
+  type ReportFlags,
+} from './report-options.js';
 import {
   loadFromDatabases,
   loadWithDatabase,
@@ -105,6 +110,22 @@ function toolchainLabel(t: ToolchainInfo): string {
   return `rustc ${t.rustcVersion}${t.llvmVersion ? ` (LLVM ${t.llvmVersion.full})` : ''}`;
 }
 
+/** Where and how {@link reportFrom} loads and reports. */
+interface ReportInputs {
+  readonly objects: readonly string[];
+  readonly profiles: readonly string[];
+  readonly flags: ReportFlags & CommonFlags;
+  readonly targetDir: string | undefined;
+  readonly toolchain: string | undefined;
+  readonly workspaceRoot: string | undefined;
+  readonly gate: GatePlan;
+  readonly save?: {
+    readonly path: string | undefined;
+    readonly exitStatus?: number;
+    readonly rustcVerbose?: string;
+  };
+}
+
 async function reportFrom(
   objects: readonly string[],
   profiles: readonly string[],
@@ -113,18 +134,45 @@ async function reportFrom(
   toolchain: string | undefined,
   workspaceRoot: string | undefined,
   gate: GatePlan,
-  save?: {
-    readonly path: string | undefined;
-    readonly exitStatus?: number;
-    readonly rustcVerbose?: string;
-  },
+  save?: ReportInputs['save'],
 ): Promise<boolean> {
+  const inputs: ReportInputs = {
+    objects,
+    profiles,
+    flags,
+    targetDir,
+    toolchain,
+    workspaceRoot,
+    gate,
+    ...(save === undefined ? {} : { save }),
+  };
+  const context = {
+    ...(targetDir === undefined ? {} : { targetDir }),
+    ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
+  };
+  // the HTML report's sources are read and highlighted on a worker while coverage loads
+  const sources = wantsHtml(flags)
+    ? await startHtmlSources(flags, reportFileFilter(flags, context))
+    : undefined;
+  try {
+    return await loadAndReport(inputs, sources);
+  } finally {
+    sources?.pool.close();
+  }
+}
+
+async function loadAndReport(
+  inputs: ReportInputs,
+  sources: HtmlSources | undefined,
+): Promise<boolean> {
+  const { objects, profiles, flags, targetDir, toolchain, workspaceRoot, gate, save } = inputs;
   let set;
   if (save?.path === undefined) {
     set = await loadCoverage({
       objects,
       profiles,
       ...(toolchain === undefined ? {} : { toolchain }),
+      ...(sources === undefined ? {} : { onFilenames: sources.announce }),
     });
   } else {
     const loaded = await loadWithDatabase({
@@ -158,6 +206,7 @@ async function reportFrom(
         objects: set.metadata.objects,
         ...(toolchain === undefined ? {} : { toolchain }),
       },
+      ...(sources === undefined ? {} : { htmlSources: sources.pool }),
     },
     (report) => gate.outputs(set, report),
   );

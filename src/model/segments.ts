@@ -45,20 +45,26 @@ function compareSpans(a: CountedSpan, b: CountedSpan): number {
 }
 
 /**
+ * Sorts `spans` in place by start ascending, then end descending, then kind ascending (stable), as
+ * {@link sortAndCombineSpans} and {@link buildSegments} order them; a sorted list is left as it is.
+ */
+export function sortSpans(spans: CountedSpan[]): void {
+  for (let i = 1; i < spans.length; i++) {
+    if (compareSpans(spans[i - 1]!, spans[i]!) > 0) {
+      spans.sort(compareSpans);
+      return;
+    }
+  }
+}
+
+/**
  * Sorts `spans` (in place) by start ascending, then end descending, then kind ascending, and merges
  * spans with identical start and end: the first is kept and absorbs the count of each dropped span
  * of the same kind (u64 wrap-around). Returns the merged list.
  */
 export function sortAndCombineSpans(spans: CountedSpan[]): CountedSpan[] {
   // rustc and clang mostly emit regions in order: a stable sort of a sorted list is the identity
-  let sorted = true;
-  for (let i = 1; i < spans.length; i++) {
-    if (compareSpans(spans[i - 1]!, spans[i]!) > 0) {
-      sorted = false;
-      break;
-    }
-  }
-  if (!sorted) spans.sort(compareSpans);
+  sortSpans(spans);
   const out: CountedSpan[] = [];
   let active: CountedSpan | undefined;
   // spans are copied only when they absorb another's count, so inputs are never modified

@@ -18,7 +18,7 @@ import {
   mainFileId,
   type FunctionRecord,
 } from './function-record.js';
-import { buildSegments, type CountedSpan, type Segment } from './segments.js';
+import { buildSegments, sortSpans, type CountedSpan, type Segment } from './segments.js';
 
 /** A branch region of a record, by index into `record.branches`. */
 export interface BranchRef {
@@ -39,6 +39,12 @@ export interface CoverageView {
   readonly segments: readonly Segment[];
   readonly branches: readonly BranchRef[];
   readonly expansions: readonly ExpansionRef[];
+}
+
+/** A file view with the regions its segments were built from. */
+export interface FileCoverageView extends CoverageView {
+  /** Every region of the view, sorted as {@link sortSpans} sorts them (identical ones not joined). */
+  readonly spans: readonly CountedSpan[];
 }
 
 function spanOf(record: FunctionRecord, regionIndex: number): CountedSpan {
@@ -85,7 +91,7 @@ function collect(
  * File view of `filename`: regions of every file id that maps to it in every record listing it,
  * and expansions of records whose main file is `filename` (spec §5.2).
  */
-export function fileView(set: CoverageSet, filename: string): CoverageView {
+export function fileView(set: CoverageSet, filename: string): FileCoverageView {
   const spans: CountedSpan[] = [];
   const branches: BranchRef[] = [];
   const expansions: ExpansionRef[] = [];
@@ -96,7 +102,9 @@ export function fileView(set: CoverageSet, filename: string): CoverageView {
     const mainInFile = main !== undefined && record.filenames[main] === filename ? main : undefined;
     collect(record, (id) => ids[id] === true, mainInFile, spans, branches, expansions);
   }
-  return { filename, segments: buildSegments(spans), branches, expansions };
+  // sorted here (buildSegments would sort a copy) so that the view can hand its regions out
+  sortSpans(spans);
+  return { filename, segments: buildSegments(spans), branches, expansions, spans };
 }
 
 /** Function view: the record's main file id only; empty when it has none. */

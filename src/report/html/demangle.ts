@@ -312,24 +312,49 @@ function elideGenericArgs(name: string): string {
   return out;
 }
 
+/** Readable names by `withHash` then symbol (null: not readable), and the same shortened. */
+const readable = [new Map<string, string | null>(), new Map<string, string | null>()];
+const shortened = [new Map<string, string>(), new Map<string, string>()];
+/** Entries kept at most in each of these maps (then it starts over). */
+const MAX_DEMANGLED = 100_000;
+
+function remember<V>(cache: Map<string, V>, symbol: string, value: V): V {
+  if (cache.size >= MAX_DEMANGLED) cache.clear();
+  cache.set(symbol, value);
+  return value;
+}
+
 /**
  * Readable form of a Rust symbol (v0 or legacy); any other name, or one this decoder cannot
  * read, is returned unchanged.
  */
 export function demangleSymbol(symbol: string, options: DemangleOptions = {}): string {
-  let name: string;
+  const withHash = options.withHash === false ? 0 : 1;
+  let name = readable[withHash]!.get(symbol);
+  if (name === undefined) {
+    name = remember(readable[withHash]!, symbol, demangleUncached(symbol, withHash === 1) ?? null);
+  }
+  if (name === null) return symbol;
+  if (options.withGenericArgs !== false) return name;
+  return (
+    shortened[withHash]!.get(symbol) ??
+    remember(shortened[withHash]!, symbol, elideGenericArgs(name))
+  );
+}
+
+/** The readable name, or undefined for a name this decoder cannot read. */
+function demangleUncached(symbol: string, withHash: boolean): string | undefined {
   try {
     if (symbol.startsWith('_R')) {
       let body = symbol.slice(2);
       if (/^[0-9]/.test(body)) throw new Unsupported('versioned v0 symbol');
       body = body.replace(/\.llvm\.[0-9]+$/, '');
-      name = new V0Parser(body).path();
-    } else if (symbol.startsWith('_ZN')) {
-      name = demangleLegacy(symbol, options.withHash ?? true);
-    } else return symbol;
+      return new V0Parser(body).path();
+    }
+    if (symbol.startsWith('_ZN')) return demangleLegacy(symbol, withHash);
+    return undefined;
   } catch (error) {
-    if (error instanceof Unsupported) return symbol;
+    if (error instanceof Unsupported) return undefined;
     throw error;
   }
-  return options.withGenericArgs === false ? elideGenericArgs(name) : name;
 }

@@ -2,6 +2,11 @@
  * The view model of one source file page: the file view's lines with counts and region marks,
  * branch annotations, macro expansions at their call sites, and the instantiations of generic
  * functions as sub-views, every number taken from the model (segments, line counts, summaries).
+ *
+ * One construction serves two ends: {@link buildFilePageModel} gives the model with a line model
+ * per line (what the templates render), and {@link buildFilePageHtml} the same model with each
+ * view's lines left as a description that {@link writeLinesHtml} writes straight into bytes, as
+ * the built-in `lines` partial renders them, without building a line model or a string per line.
  */
 import {
   BRANCH_STRIDE,
@@ -23,7 +28,6 @@ import {
   functionView,
   instantiationGroups,
   mainFileId,
-  sortAndCombineSpans,
   summarizeGroup,
   type BranchRef,
   type CountedSpan,
@@ -36,10 +40,21 @@ import {
 import type { FileReport } from '../report-files.js';
 import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
-import { highlightLines, isRustSource, type TextRun } from './highlight.js';
-import { renderLineHtml, type LineStop } from './line-markup.js';
+import { highlightSource } from './highlight.js';
+import type { HighlightedSource } from './highlighted-source.js';
+import { HtmlWriter } from './html-writer.js';
+import { writeLineCode, type LineStop } from './line-markup.js';
+import {
+  EXPANSION_END,
+  GROUP_END,
+  INSTANTIATION_END,
+  writeExpansionStart,
+  writeGroupStart,
+  writeInstantiationStart,
+  writeRowEnd,
+  writeRowStart,
+} from './lines-partial.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
-import { decodeSource, type SourceText } from './source-text.js';
 import type {
   BranchModel,
   ExpansionModel,
@@ -76,43 +91,82 @@ export interface FilePageInput {
   readonly readSource: (filename: string) => Uint8Array | undefined;
   /** Turns a file name into the name shown for it (relative to the report's common directory). */
   readonly displayNameOf: (filename: string) => string;
+  /**
+   * A source decoded and highlighted (default: {@link readSource}, highlighted on this thread);
+   * the HTML report passes sources highlighted ahead on a worker thread.
+   */
+  readonly loadSource?: (filename: string) => HighlightedSource;
 }
 
-interface LoadedSource {
-  readonly text: SourceText;
-  readonly runs: readonly TextRun[][];
-  readonly available: boolean;
+/** An expansion sub-view whose lines are `L`. */
+type ExpansionOf<L> = Omit<ExpansionModel, 'lines'> & { readonly lines: L };
+/** An instantiation sub-view whose lines are `L`. */
+type InstantiationOf<L> = Omit<InstantiationModel, 'lines'> & { readonly lines: L };
+/** An instantiation group whose sub-views' lines are `L`. */
+type GroupOf<L> = Omit<InstantiationGroupModel, 'instantiations'> & {
+  readonly instantiations: readonly InstantiationOf<L>[];
+};
+/** A page model whose views' lines are `L`. */
+export type FilePageOf<L> = Omit<FilePageModel, 'lines'> & { readonly lines: L };
+
+/** Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`). */
+export interface LinesSpec<L> {
+  readonly source: HighlightedSource;
+  /** The view's segments (those before `firstLine` give the colour carried into it). */
+  readonly segments: readonly Segment[];
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** Prefix of the lines' anchors (`g0-i1-` in a sub-view, empty on the page). */
+  readonly anchorPrefix: string;
+  readonly extras: LineExtras<L>;
+  /** Line counts by line number when the caller has them (else computed from the segments). */
+  readonly counts?: readonly (LineCount | undefined)[];
+}
+
+/** The lines of a view as {@link writeLinesHtml} writes them (undefined: none). */
+export type HtmlLines = LinesSpec<HtmlLines> | undefined;
+
+/** What a page holds for a view's lines: line models, or their description for the writer. */
+interface LinesMaker<L> {
+  readonly make: (spec: LinesSpec<L>) => L;
+  /** The lines of a sub-view shown without source. */
+  readonly none: L;
 }
 
 /** Per-page state: decoded sources, id counters. */
-interface PageContext {
+interface PageContext<L> {
   readonly input: FilePageInput;
-  readonly sources: Map<string, LoadedSource>;
+  readonly maker: LinesMaker<L>;
+  readonly sources: Map<string, HighlightedSource>;
   nextId: number;
   /** Source lines that instantiation sub-views may still add to the page. */
   lineBudget: number;
 }
 
-function loadSource(context: PageContext, filename: string): LoadedSource {
+function loadSource<L>(context: PageContext<L>, filename: string): HighlightedSource {
   let loaded = context.sources.get(filename);
   if (loaded === undefined) {
-    const bytes = context.input.readSource(filename);
-    const text = decodeSource(bytes ?? new Uint8Array(0));
-    loaded = {
-      text,
-      runs: highlightLines(text.text, isRustSource(filename)),
-      available: bytes !== undefined,
-    };
+    const { input } = context;
+    loaded =
+      input.loadSource === undefined
+        ? highlightSource(filename, input.readSource(filename))
+        : input.loadSource(filename);
     context.sources.set(filename, loaded);
   }
   return loaded;
 }
 
-function countTexts(
-  line: LineCount | undefined,
-): Pick<LineModel, 'status' | 'countText' | 'countTitle'> {
-  if (line === undefined || !line.mapped)
-    return { status: 'unmapped', countText: '', countTitle: '' };
+/** Count fields of a line model. */
+type CountTexts = Pick<LineModel, 'status' | 'countText' | 'countTitle'>;
+
+const UNMAPPED: CountTexts = { status: 'unmapped', countText: '', countTitle: '' };
+const NO_STOPS: readonly LineStop[] = [];
+const NO_BRANCHES: readonly BranchModel[] = [];
+const NO_EXPANSIONS: readonly never[] = [];
+const NO_GROUPS: readonly never[] = [];
+
+function countTexts(line: LineCount | undefined): CountTexts {
+  if (line === undefined || !line.mapped) return UNMAPPED;
   return {
     status: line.count === 0n ? 'uncovered' : 'covered',
     countText: formatCount(line.count),
@@ -179,16 +233,16 @@ function branchesByLine(refs: readonly BranchRef[]): Map<number, BranchModel[]> 
   return byLine;
 }
 
-/** Everything hung off lines of one (sub-)view. */
-interface LineExtras {
+/** Everything hung off lines of one (sub-)view whose sub-views' lines are `L`. */
+interface LineExtras<L> {
   readonly branches: Map<number, BranchModel[]>;
-  readonly expansions: Map<number, ExpansionModel[]>;
+  readonly expansions: Map<number, ExpansionOf<L>[]>;
   readonly expansionColumns: Map<number, number>;
   readonly stops: Map<number, LineStop[]>;
-  readonly instantiations: Map<number, InstantiationGroupModel[]>;
+  readonly instantiations: Map<number, GroupOf<L>[]>;
 }
 
-function emptyExtras(): LineExtras {
+function emptyExtras<L>(): LineExtras<L> {
   return {
     branches: new Map(),
     expansions: new Map(),
@@ -198,45 +252,61 @@ function emptyExtras(): LineExtras {
   };
 }
 
-/**
- * Lines `firstLine..lastLine` of a view: counts from the view's segments (llvm-cov's line counts),
- * HTML from the source with the segments' region marks.
- */
-function buildLines(
-  source: LoadedSource,
-  segments: readonly Segment[],
-  firstLine: number,
-  lastLine: number,
-  anchorPrefix: string,
-  extras: LineExtras,
-): LineModel[] {
-  const counts = new Map<number, LineCount>();
-  forEachLineCount(segments, firstLine, (line) => counts.set(line.line, line));
+function countsOf<L>(spec: LinesSpec<L>): readonly (LineCount | undefined)[] {
+  if (spec.counts !== undefined) return spec.counts;
+  const list: (LineCount | undefined)[] = [];
+  forEachLineCount(spec.segments, spec.firstLine, (line) => {
+    list[line.line] = line;
+  });
+  return list;
+}
+
+/** Index of the first segment on `firstLine` or later. */
+function firstSegmentFrom(segments: readonly Segment[], firstLine: number): number {
   let next = 0;
-  let wrapped: Segment | undefined;
-  while (next < segments.length && segments[next]!.line < firstLine) wrapped = segments[next++];
+  while (next < segments.length && segments[next]!.line < firstLine) next++;
+  return next;
+}
+
+const codeWriter = new HtmlWriter();
+
+/**
+ * Line models of a view: counts from the view's segments (llvm-cov's line counts), HTML from the
+ * source with the segments' region marks.
+ */
+function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
+  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+  const byLine = countsOf(spec);
+  let next = firstSegmentFrom(segments, firstLine);
+  let wrapped = next > 0 ? segments[next - 1] : undefined;
   const lines: LineModel[] = [];
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
-    const onLine = segments.slice(start, next);
-    const sourceLine = source.text.lines[number - 1] ?? { text: '', bytes: undefined };
-    const codeHtml = renderLineHtml({
-      source: sourceLine,
-      runs: source.runs[number - 1] ?? [],
-      segments: onLine,
+    codeWriter.reset();
+    writeLineCode(
+      codeWriter,
+      source,
+      number - 1,
+      segments,
+      start,
+      next,
       wrapped,
-      expansionColumn: extras.expansionColumns.get(number) ?? 0,
-      stops: extras.stops.get(number) ?? [],
-    });
-    if (onLine.length > 0) wrapped = onLine[onLine.length - 1];
-    const branches = extras.branches.get(number) ?? [];
-    const expansions = extras.expansions.get(number) ?? [];
-    const instantiationGroups = extras.instantiations.get(number) ?? [];
+      extras.expansionColumns.get(number) ?? 0,
+      extras.stops.get(number) ?? NO_STOPS,
+    );
+    const codeHtml = codeWriter.textFrom(0);
+    if (next > start) wrapped = segments[next - 1];
+    const branches = extras.branches.get(number) ?? NO_BRANCHES;
+    const expansions = extras.expansions.get(number) ?? NO_EXPANSIONS;
+    const instantiationGroups = extras.instantiations.get(number) ?? NO_GROUPS;
+    const texts = countTexts(byLine[number]);
     lines.push({
       number,
       anchor: `${anchorPrefix}L${number}`,
-      ...countTexts(counts.get(number)),
+      status: texts.status,
+      countText: texts.countText,
+      countTitle: texts.countTitle,
       codeHtml,
       branches,
       hasBranches: branches.length > 0,
@@ -248,6 +318,63 @@ function buildLines(
   }
   return lines;
 }
+
+/**
+ * Writes the lines of `spec` (undefined: none) as the built-in `lines` partial renders their line
+ * models, sub-views included.
+ */
+export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
+  if (spec === undefined) return;
+  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+  const byLine = countsOf(spec);
+  let next = firstSegmentFrom(segments, firstLine);
+  let wrapped = next > 0 ? segments[next - 1] : undefined;
+  for (let number = firstLine; number <= lastLine; number++) {
+    const start = next;
+    while (next < segments.length && segments[next]!.line === number) next++;
+    const count = byLine[number];
+    if (count === undefined || !count.mapped) {
+      writeRowStart(w, anchorPrefix, number, number, 'unmapped', '', '');
+    } else {
+      const title = count.count.toString();
+      const text = count.count < 1000n ? title : formatCount(count.count);
+      const status = count.count === 0n ? 'uncovered' : 'covered';
+      writeRowStart(w, anchorPrefix, number, number, status, title, text);
+    }
+    writeLineCode(
+      w,
+      source,
+      number - 1,
+      segments,
+      start,
+      next,
+      wrapped,
+      extras.expansionColumns.get(number) ?? 0,
+      extras.stops.get(number) ?? NO_STOPS,
+    );
+    if (next > start) wrapped = segments[next - 1];
+    const branches = extras.branches.get(number);
+    writeRowEnd(w, branches !== undefined && branches.length > 0, branches ?? NO_BRANCHES);
+    for (const expansion of extras.expansions.get(number) ?? NO_EXPANSIONS) {
+      writeExpansionStart(w, expansion);
+      writeLinesHtml(w, expansion.lines);
+      w.raw(EXPANSION_END);
+    }
+    for (const group of extras.instantiations.get(number) ?? NO_GROUPS) {
+      writeGroupStart(w, group);
+      for (const instantiation of group.instantiations) {
+        writeInstantiationStart(w, instantiation);
+        if (!instantiation.hasLines) continue;
+        writeLinesHtml(w, instantiation.lines);
+        w.raw(INSTANTIATION_END);
+      }
+      w.raw(GROUP_END);
+    }
+  }
+}
+
+const MODEL_LINES: LinesMaker<readonly LineModel[]> = { make: buildLineModels, none: [] };
+const HTML_LINES: LinesMaker<HtmlLines> = { make: (spec) => spec, none: undefined };
 
 function regionStart(record: FunctionRecord, regionIndex: number): [number, number] {
   const o = regionIndex * CODE_STRIDE;
@@ -271,7 +398,7 @@ function spansOfFileId(record: FunctionRecord, fileId: number, into: CountedSpan
 }
 
 /** The macro name written at an expansion's call site (`name!`), or empty. */
-function macroNameAt(source: LoadedSource, line: number, column: number): string {
+function macroNameAt(source: HighlightedSource, line: number, column: number): string {
   const sourceLine = source.text.lines[line - 1];
   if (sourceLine === undefined || sourceLine.bytes !== undefined) return '';
   const match = /^[A-Za-z_][A-Za-z0-9_:]*!/.exec(sourceLine.text.slice(column - 1));
@@ -282,11 +409,11 @@ function macroNameAt(source: LoadedSource, line: number, column: number): string
  * Expansion sub-views at their call sites. Expansions of several records (instantiations) at the
  * same call site are shown once, their regions joined the way a file view joins them (segments).
  */
-function addExpansions(
-  context: PageContext,
-  callSite: LoadedSource,
+function addExpansions<L>(
+  context: PageContext<L>,
+  callSite: HighlightedSource,
   refs: readonly ExpansionRef[],
-  extras: LineExtras,
+  extras: LineExtras<L>,
   depth: number,
 ): void {
   const bySite = new Map<string, ExpansionRef[]>();
@@ -322,7 +449,7 @@ function addExpansions(
     }
     const targetSource = loadSource(context, target);
     const id = `e${context.nextId++}`;
-    const inner = emptyExtras();
+    const inner = emptyExtras<L>();
     for (const [l, list] of branchesByLine(branches)) inner.branches.set(l, list);
     if (depth + 1 < MAX_EXPANSION_DEPTH)
       addExpansions(context, targetSource, nested, inner, depth + 1);
@@ -332,7 +459,14 @@ function addExpansions(
       macroName: macroNameAt(callSite, line, column),
       column,
       origin: `${context.input.displayNameOf(target)}:${firstLine}`,
-      lines: buildLines(targetSource, segments, firstLine, lastLine, `${id}-`, inner),
+      lines: context.maker.make({
+        source: targetSource,
+        segments,
+        firstLine,
+        lastLine,
+        anchorPrefix: `${id}-`,
+        extras: inner,
+      }),
     });
     extras.expansions.set(line, list);
   }
@@ -340,44 +474,43 @@ function addExpansions(
 
 /**
  * Navigation stops of a file: the start of each uncovered code region of the file view (identical
- * spans joined, count 0), leaving out those inside an earlier stop's region, so `n` walks uncovered
- * blocks rather than every nested region of an unexecuted function. Each stop is a region that a
- * summary counted as missed.
+ * spans joined, count 0 in every copy), leaving out those inside an earlier stop's region, so `n`
+ * walks uncovered blocks rather than every nested region of an unexecuted function. Each stop is a
+ * region that a summary counted as missed.
+ * @param spans the file view's regions, sorted (identical ones adjacent, code first among them)
  */
-function regionStops(set: CoverageSet, filename: string): CountedSpan[] {
-  // identical spans are joined by summing; a joined span is uncovered when every copy has count 0
-  const zero = new Map<string, CountedSpan>();
-  const counted = new Set<string>();
-  for (const index of set.recordsByFile.get(filename) ?? []) {
-    const record = set.functions[index]!;
-    const r = record.regions;
-    for (let i = 0, o = 0; o < r.length; i++, o += CODE_STRIDE) {
-      if (r[o + F_KIND] !== KIND_CODE || record.filenames[r[o + F_FILE_ID]!] !== filename) continue;
-      const key = `${r[o + F_LINE_START]}:${r[o + F_COLUMN_START]}:${r[o + F_LINE_END]}:${r[o + F_COLUMN_END]}`;
-      if (record.regionCounts[i] !== 0n) counted.add(key);
-      else if (!zero.has(key)) {
-        zero.set(key, {
-          lineStart: r[o + F_LINE_START]!,
-          columnStart: r[o + F_COLUMN_START]!,
-          lineEnd: r[o + F_LINE_END]!,
-          columnEnd: r[o + F_COLUMN_END]!,
-          kind: KIND_CODE,
-          count: 0n,
-        });
+function regionStops(spans: readonly CountedSpan[]): { line: number; column: number }[] {
+  const stops: { line: number; column: number }[] = [];
+  let lastLineEnd = 0;
+  let lastColumnEnd = 0;
+  let i = 0;
+  while (i < spans.length) {
+    const span = spans[i]!;
+    let uncovered = span.kind === KIND_CODE;
+    let j = i + 1;
+    for (; j < spans.length; j++) {
+      const next = spans[j]!;
+      if (
+        next.kind !== span.kind ||
+        next.lineStart !== span.lineStart ||
+        next.columnStart !== span.columnStart ||
+        next.lineEnd !== span.lineEnd ||
+        next.columnEnd !== span.columnEnd
+      ) {
+        break;
       }
     }
-  }
-  const uncovered = [...zero].filter(([key]) => !counted.has(key)).map(([, span]) => span);
-  const stops: CountedSpan[] = [];
-  let last: CountedSpan | undefined;
-  for (const span of sortAndCombineSpans(uncovered)) {
+    for (let k = i; uncovered && k < j; k++) uncovered = spans[k]!.count === 0n;
+    i = j;
+    if (!uncovered) continue;
     const inside =
-      last !== undefined &&
-      (span.lineEnd < last.lineEnd ||
-        (span.lineEnd === last.lineEnd && span.columnEnd <= last.columnEnd));
+      stops.length > 0 &&
+      (span.lineEnd < lastLineEnd ||
+        (span.lineEnd === lastLineEnd && span.columnEnd <= lastColumnEnd));
     if (inside) continue;
-    stops.push(span);
-    last = span;
+    stops.push({ line: span.lineStart, column: span.columnStart });
+    lastLineEnd = span.lineEnd;
+    lastColumnEnd = span.columnEnd;
   }
   return stops;
 }
@@ -432,14 +565,14 @@ function mainSpans(record: FunctionRecord, into: CountedSpan[]): void {
  * regions joined as a file view joins them, their summary the group maximum (the model's
  * `summarizeGroup`). Without source lines when the page's line budget is spent.
  */
-function buildInstantiations(
-  context: PageContext,
-  source: LoadedSource,
+function buildInstantiations<L>(
+  context: PageContext<L>,
+  source: HighlightedSource,
   records: readonly FunctionRecord[],
   firstLine: number,
   lastLine: number,
   groupId: string,
-): InstantiationModel[] {
+): InstantiationOf<L>[] {
   const byName = new Map<string, FunctionRecord[]>();
   for (const record of records) {
     const name = readableName(record);
@@ -453,7 +586,7 @@ function buildInstantiations(
     const id = `${groupId}-i${i}`;
     const first = members[0]!;
     const summary = summarizeGroup({ line: firstLine, column: 0, records: members });
-    const extras = emptyExtras();
+    const extras = emptyExtras<L>();
     const branches: BranchRef[] = [];
     const spans: CountedSpan[] = [];
     for (const record of members) {
@@ -473,8 +606,15 @@ function buildInstantiations(
       cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
       hasLines: withSource,
       lines: withSource
-        ? buildLines(source, buildSegments(spans), firstLine, lastLine, `${id}-`, extras)
-        : [],
+        ? context.maker.make({
+            source,
+            segments: buildSegments(spans),
+            firstLine,
+            lastLine,
+            anchorPrefix: `${id}-`,
+            extras,
+          })
+        : context.maker.none,
     };
   });
 }
@@ -484,10 +624,23 @@ function buildInstantiations(
  * @returns the model; `sourceAvailable` is false when the source could not be read
  */
 export function buildFilePageModel(input: FilePageInput): FilePageModel {
+  return buildPage(input, MODEL_LINES);
+}
+
+/**
+ * Builds the page model of `input.file` with each view's lines described for
+ * {@link writeLinesHtml} instead of as line models: the page's own lines are `lines`.
+ */
+export function buildFilePageHtml(input: FilePageInput): FilePageOf<HtmlLines> {
+  return buildPage(input, HTML_LINES);
+}
+
+function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L> {
   const { set, file } = input;
   const filename = file.filename;
-  const context: PageContext = {
+  const context: PageContext<L> = {
     input,
+    maker,
     sources: new Map(),
     nextId: 0,
     lineBudget: MAX_INSTANTIATION_LINES,
@@ -495,17 +648,18 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
   const source = loadSource(context, filename);
   const view = fileView(set, filename);
   const counts: LineCount[] = [];
-  forEachLineCount(view.segments, 1, (line) => counts.push(line));
+  const countsByLine: LineCount[] = [];
+  forEachLineCount(view.segments, 1, (line) => {
+    counts.push(line);
+    countsByLine[line.line] = line;
+  });
   const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
 
-  const extras = emptyExtras();
+  const extras = emptyExtras<L>();
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
   addExpansions(context, source, view.expansions, extras, 0);
 
-  const stops =
-    set.metadata.engine === 'ptrace'
-      ? lineStops(counts)
-      : regionStops(set, filename).map((s) => ({ line: s.lineStart, column: s.columnStart }));
+  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : regionStops(view.spans);
   stops.forEach((stop, i) => {
     const list = extras.stops.get(stop.line) ?? [];
     list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });
@@ -568,7 +722,15 @@ export function buildFilePageModel(input: FilePageInput): FilePageModel {
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
     sourceAvailable: source.available,
-    lines: buildLines(source, view.segments, 1, lastLine, '', extras),
+    lines: maker.make({
+      source,
+      segments: view.segments,
+      firstLine: 1,
+      lastLine,
+      anchorPrefix: '',
+      extras,
+      counts: countsByLine,
+    }),
     functions,
     functionMetrics: metricHeaders(rowMetrics),
     hasFunctions: functions.length > 0,

@@ -17,5 +17,6 @@ export {
   type HtmlTemplates,
 } from './write-html.js';
 export { renderSourceHtml, type SourceHtml } from './source-html.js';
+export { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 export { escapeHtml } from './line-markup.js';
 export type * from './view-model.js';

@@ -7,6 +7,10 @@
  */
 import type { Segment } from '../../model/index.js';
 import type { TextRun } from './highlight.js';
+import { packHighlight, writeRuns, type HighlightedSource } from './highlighted-source.js';
+import { HtmlWriter } from './html-writer.js';
+
+export { escapeHtml } from './html-writer.js';
 import { columnOffset, type SourceLine } from './source-text.js';
 
 /** A navigation stop on this line: marker inserted before byte column `column`. */
@@ -31,24 +35,6 @@ export interface LineMarkupInput {
 
 type Colour = 'uncovered' | 'expansion' | undefined;
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => {
-    switch (c) {
-      case '&':
-        return '&amp;';
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '"':
-        return '&quot;';
-      default:
-        return '&#39;';
-    }
-  });
-}
-
 function isUncovered(segment: Segment | undefined, current: Colour): boolean {
   return (
     segment !== undefined &&
@@ -58,71 +44,126 @@ function isUncovered(segment: Segment | undefined, current: Colour): boolean {
   );
 }
 
-/** Writes runs[from, to) (UTF-16 offsets into the line), escaped, inside their highlight spans. */
-function runsHtml(runs: readonly TextRun[], from: number, to: number): string {
-  let out = '';
-  let offset = 0;
-  for (const run of runs) {
-    const end = offset + run.text.length;
-    if (end > from && offset < to) {
-      const text = escapeHtml(
-        run.text.slice(Math.max(0, from - offset), Math.min(to, end) - offset),
-      );
-      let html = text;
-      for (let i = run.classes.length - 1; i >= 0; i--) {
-        html = `<span class="${escapeHtml(run.classes[i]!)}">${html}</span>`;
-      }
-      out += html;
-    }
-    offset = end;
-    if (offset >= to) break;
-  }
-  return out;
+const EMPTY_LINE: SourceLine = { text: '', bytes: undefined };
+const OPEN_UNCOVERED = '<span class="region uncovered">';
+const OPEN_EXPANSION = '<span class="region expansion">';
+/** Scratch lists of {@link writeLineCode} (one line at a time). */
+const bounds: number[] = [];
+const colours: Colour[] = [];
+const stopOffsets: number[] = [];
+
+function writeStop(writer: HtmlWriter, stop: LineStop): void {
+  writer.raw('<span class="stop" id="');
+  writer.raw(stop.id);
+  writer.raw('" tabindex="-1" data-line="');
+  writer.int(stop.line);
+  writer.raw('" data-col="');
+  writer.int(stop.column);
+  writer.raw('"></span>');
 }
 
-/** The line's HTML (our markup around escaped text). */
-export function renderLineHtml(input: LineMarkupInput): string {
-  const { source, runs, segments } = input;
-  const length = source.text.length;
+function writeSnippet(
+  writer: HtmlWriter,
+  source: HighlightedSource,
+  index: number,
+  text: string,
+  colour: Colour,
+  from: number,
+  to: number,
+): void {
+  if (colour !== undefined) writer.raw(colour === 'uncovered' ? OPEN_UNCOVERED : OPEN_EXPANSION);
+  writeRuns(writer, source, index, text, from, to);
+  if (colour !== undefined) writer.raw('</span>');
+}
+
+/**
+ * Writes the code cell of line `index` (0-based) of `source`: its runs cut at the segments
+ * `segments[from, to)` (those starting on the line), coloured, with `stops` (in column order).
+ * @param wrapped last segment of the nearest earlier line that has segments
+ * @param expansionColumn start column of the first expansion region on the line, or 0
+ */
+export function writeLineCode(
+  writer: HtmlWriter,
+  source: HighlightedSource,
+  index: number,
+  segments: readonly Segment[],
+  from: number,
+  to: number,
+  wrapped: Segment | undefined,
+  expansionColumn: number,
+  stops: readonly LineStop[],
+): void {
+  const line = source.text.lines[index] ?? EMPTY_LINE;
+  const length = line.text.length;
+  if (from === to && stops.length === 0) {
+    // one snippet: the whole line in the wrapped segment's colour
+    if (length === 0 || index + 1 >= source.plainStart.length) return;
+    const uncovered = isUncovered(wrapped, undefined);
+    if (uncovered) writer.raw(OPEN_UNCOVERED);
+    writer.rawRange(source.plainHtml, source.plainStart[index]!, source.plainStart[index + 1]!);
+    if (uncovered) writer.raw('</span>');
+    return;
+  }
   // snippet boundaries: [0, seg0), [seg0, seg1), …, [segN-1, end)
-  const bounds: number[] = [0];
-  for (const segment of segments) {
-    const offset = Math.min(length, columnOffset(source, segment.col));
+  bounds.length = 0;
+  colours.length = 0;
+  stopOffsets.length = 0;
+  bounds.push(0);
+  for (let s = from; s < to; s++) {
+    const offset = Math.min(length, columnOffset(line, segments[s]!.col));
     bounds.push(Math.max(bounds[bounds.length - 1]!, offset));
   }
   bounds.push(length);
-  const colours: Colour[] = [];
-  let colour: Colour = isUncovered(input.wrapped, undefined) ? 'uncovered' : undefined;
+  let colour: Colour = isUncovered(wrapped, undefined) ? 'uncovered' : undefined;
   colours.push(colour);
-  for (const segment of segments) {
+  for (let s = from; s < to; s++) {
+    const segment = segments[s]!;
     if (isUncovered(segment, colour)) colour = 'uncovered';
-    else if (segment.col === input.expansionColumn) colour = 'expansion';
+    else if (segment.col === expansionColumn) colour = 'expansion';
     else colour = undefined;
     colours.push(colour);
   }
-  const stops = input.stops.map((stop) => ({
-    offset: Math.min(length, columnOffset(source, stop.column)),
-    html: `<span class="stop" id="${stop.id}" tabindex="-1" data-line="${stop.line}" data-col="${stop.column}"></span>`,
-  }));
+  for (const stop of stops) stopOffsets.push(Math.min(length, columnOffset(line, stop.column)));
   let nextStop = 0;
-  let out = '';
   for (let i = 0; i < colours.length; i++) {
-    let from = bounds[i]!;
-    const to = bounds[i + 1]!;
-    const open = colours[i] === undefined ? '' : `<span class="region ${colours[i]!}">`;
-    const close = open === '' ? '' : '</span>';
+    let start = bounds[i]!;
+    const end = bounds[i + 1]!;
     // markers before this snippet, then markers inside it (which split it)
-    while (nextStop < stops.length && stops[nextStop]!.offset <= from) {
-      out += stops[nextStop++]!.html;
+    while (nextStop < stops.length && stopOffsets[nextStop]! <= start) {
+      writeStop(writer, stops[nextStop++]!);
     }
-    while (nextStop < stops.length && stops[nextStop]!.offset < to) {
-      const stop = stops[nextStop++]!;
-      if (stop.offset > from) out += open + runsHtml(runs, from, stop.offset) + close;
-      out += stop.html;
-      from = stop.offset;
+    while (nextStop < stops.length && stopOffsets[nextStop]! < end) {
+      const offset = stopOffsets[nextStop]!;
+      if (offset > start) writeSnippet(writer, source, index, line.text, colours[i], start, offset);
+      writeStop(writer, stops[nextStop++]!);
+      start = offset;
     }
-    if (to > from) out += open + runsHtml(runs, from, to) + close;
+    if (end > start) writeSnippet(writer, source, index, line.text, colours[i], start, end);
   }
-  while (nextStop < stops.length) out += stops[nextStop++]!.html;
-  return out;
+  while (nextStop < stops.length) writeStop(writer, stops[nextStop++]!);
+}
+
+const scratch = new HtmlWriter(1024);
+
+/** The line's HTML (our markup around escaped text). */
+export function renderLineHtml(input: LineMarkupInput): string {
+  const text = { text: input.source.text, lines: [input.source] };
+  const source: HighlightedSource = {
+    available: true,
+    text,
+    ...packHighlight(text, [input.runs]),
+  };
+  scratch.reset();
+  writeLineCode(
+    scratch,
+    source,
+    0,
+    input.segments,
+    0,
+    input.segments.length,
+    input.wrapped,
+    input.expansionColumn,
+    input.stops,
+  );
+  return scratch.textFrom(0);
 }

@@ -4,6 +4,12 @@
  * writes every file atomically (temporary file + rename). Pages that an earlier run wrote into the
  * same folder and that this run no longer produces are removed (only those listed in our own
  * manifest; nothing else in the folder is touched).
+ *
+ * With the built-in `file.hbs` and `partials/lines.hbs`, a page's source table (most of its bytes)
+ * is written straight into bytes from the page's data ({@link writeLinesHtml}) and the rest of the
+ * page rendered by Handlebars around it; any other `file.hbs` or `lines.hbs` renders the full view
+ * model. Sources read from disk are highlighted on a worker thread ahead of the page being built
+ * ({@link startSourcePool}). The pages are the same bytes on every path.
  */
 import {
   copyFileSync,
@@ -22,10 +28,19 @@ import Handlebars from 'handlebars';
 import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
-import { buildFilePageModel } from './file-page.js';
+import {
+  buildFilePageHtml,
+  buildFilePageModel,
+  writeLinesHtml,
+  type FilePageInput,
+} from './file-page.js';
+import type { HighlightedSource } from './highlighted-source.js';
+import { HtmlWriter } from './html-writer.js';
 import { buildIndexModel } from './index-page.js';
+import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
 import { planHtmlReport } from './report-plan.js';
+import { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
 
 /** Name of the manifest listing the pages a run wrote (used to remove stale pages). */
@@ -39,6 +54,14 @@ export interface HtmlReportOptions {
   readonly templateDir?: string;
   /** Source bytes of a file, or undefined when unreadable (default: read from disk). */
   readonly readSource?: (filename: string) => Uint8Array | undefined;
+  /**
+   * Sources read from disk and highlighted ahead, e.g. on a pool the caller started before loading
+   * coverage (the caller closes it). Without it and without {@link readSource}, a pool of its own
+   * is started for reports of several files (unless {@link highlightInWorker} is false).
+   */
+  readonly sources?: SourcePool;
+  /** Highlight sources on a worker thread while pages are built (default true). */
+  readonly highlightInWorker?: boolean;
   /** Called with `done` and `total` page counts while pages are written. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -54,6 +77,11 @@ export interface HtmlReportResult {
 export interface HtmlTemplates {
   readonly index: (model: IndexModel) => string;
   readonly file: (model: FilePageModel) => string;
+  /**
+   * `file.hbs` rendering {@link LINES_MARK} for the page's `{{> lines}}`, when `file.hbs` and
+   * `partials/lines.hbs` are the built-in ones (then the page's lines may be written by code).
+   */
+  readonly fileSkeleton: ((model: FilePageModel) => string) | undefined;
   readonly assetsDir: string;
   /**
    * Another template of the folder by file name (e.g. `compare-index.hbs`), compiled on first use
@@ -86,10 +114,26 @@ function readTemplate(path: string): string {
 
 const compiled = new Map<string, HtmlTemplates>();
 
+/** What the skeleton of a file page holds where its lines go (no page text holds a NUL). */
+export const LINES_MARK = '\u0000cov-lines\u0000';
+
+/** Fewer files than this are highlighted on the main thread (a worker costs its start-up). */
+const MIN_FILES_FOR_WORKER = 8;
+
+function isBuiltinFileTemplate(dir: string, source: string): boolean {
+  try {
+    const builtin = defaultTemplateDir();
+    return resolve(builtin) === dir || readFileSync(join(builtin, 'file.hbs'), 'utf8') === source;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Compiles `index.hbs`, `file.hbs` and `partials/*.hbs` of `templateDir` (once per folder and
  * process) in a Handlebars environment of their own, with no helpers beyond the built-in block
- * helpers.
+ * helpers. The built-in `lines` partial, unchanged, is rendered by its code equivalent
+ * ({@link renderLinesPartial}; same bytes, several times faster).
  * @throws CovError `E_IO` when a template is missing, `E_USAGE` when one does not compile
  */
 export function loadTemplates(templateDir: string): HtmlTemplates {
@@ -107,18 +151,35 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
       throw new CovError('E_USAGE', `template ${path}: ${(cause as Error).message}`, { cause });
     }
   };
+  // the skeleton environment: the same partials, but `lines` leaves a mark for the writer
+  const skeletonEnv = Handlebars.create();
+  let builtinLines = false;
   const partialsDir = join(dir, 'partials');
   if (existsSync(partialsDir)) {
     for (const entry of readdirSync(partialsDir).sort()) {
       if (!entry.endsWith('.hbs')) continue;
       const source = readTemplate(join(partialsDir, entry));
-      env.registerPartial(entry.slice(0, -'.hbs'.length), env.compile(source, options));
+      const name = entry.slice(0, -'.hbs'.length);
+      if (name === 'lines' && isBuiltinLinesPartial(source)) {
+        builtinLines = true;
+        env.registerPartial(name, renderLinesPartial as Handlebars.Template);
+        skeletonEnv.registerPartial(name, (() => LINES_MARK) as Handlebars.Template);
+      } else {
+        const partial = env.compile(source, options);
+        env.registerPartial(name, partial);
+        skeletonEnv.registerPartial(name, partial);
+      }
     }
   }
+  const fileSource = readTemplate(join(dir, 'file.hbs'));
   const others = new Map<string, (model: object) => string>();
   const templates: HtmlTemplates = {
     index: compile<IndexModel>('index.hbs'),
     file: compile<FilePageModel>('file.hbs'),
+    fileSkeleton:
+      builtinLines && isBuiltinFileTemplate(dir, fileSource)
+        ? skeletonEnv.compile<FilePageModel>(fileSource, options)
+        : undefined,
     assetsDir: join(dir, 'assets'),
     named: (name) => {
       let template = others.get(name);
@@ -141,10 +202,15 @@ function render<T>(template: (model: T) => string, model: T, what: string): stri
   }
 }
 
-function writeAtomic(path: string, content: string | Uint8Array): void {
+/** Writes `path` atomically; `madeDirs` remembers the folders this report already made. */
+function writeAtomic(path: string, content: string | Uint8Array, madeDirs?: Set<string>): void {
   const temp = `${path}.cov-tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    if (madeDirs?.has(dir) !== true) {
+      mkdirSync(dir, { recursive: true });
+      madeDirs?.add(dir);
+    }
     writeFileSync(temp, content);
     renameSync(temp, path);
   } catch (cause) {
@@ -285,23 +351,65 @@ export function writeHtmlReport(
   copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR));
 
   const pages: string[] = [];
+  const madeDirs = new Set<string>();
   const total = report.files.length;
-  report.files.forEach((file, i) => {
-    const model = buildFilePageModel({
-      set,
-      file,
-      displayName: plan.displayNameOf(file.filename),
-      header: plan.headerAt(1),
-      metrics: plan.metrics,
-      readSource,
-      displayNameOf: plan.displayNameOf,
+  let pool: SourcePool | undefined = options.sources;
+  let ownPool = false;
+  if (pool === undefined && options.readSource === undefined) {
+    ownPool = true;
+    pool =
+      options.highlightInWorker !== false && total >= MIN_FILES_FOR_WORKER
+        ? startSourcePool()
+        : sourcesHere();
+    pool.prefetch(report.files.map((f) => f.filename));
+  }
+  const writer = new HtmlWriter(1 << 22);
+  try {
+    // sources shown by other pages' expansions, kept for the pages that show them again
+    const shared = new Map<string, HighlightedSource>();
+    report.files.forEach((file, i) => {
+      const takeSource = (filename: string): HighlightedSource => {
+        let source = shared.get(filename);
+        if (source === undefined) {
+          source = pool!.take(filename);
+          if (filename !== file.filename) shared.set(filename, source);
+        }
+        return source;
+      };
+      const input: FilePageInput = {
+        set,
+        file,
+        displayName: plan.displayNameOf(file.filename),
+        header: plan.headerAt(1),
+        metrics: plan.metrics,
+        readSource,
+        displayNameOf: plan.displayNameOf,
+        ...(pool === undefined ? {} : { loadSource: takeSource }),
+      };
+      const page = plan.pagePathOf(file.filename);
+      const what = `file.hbs (${page})`;
+      let content: string | Uint8Array | undefined;
+      if (templates.fileSkeleton !== undefined) {
+        const model = buildFilePageHtml(input);
+        const skeleton = render(templates.fileSkeleton, { ...model, lines: [] }, what);
+        const mark = skeleton.indexOf(LINES_MARK);
+        if (mark !== -1 && skeleton.indexOf(LINES_MARK, mark + 1) === -1) {
+          writer.reset();
+          writer.raw(skeleton.slice(0, mark));
+          writeLinesHtml(writer, model.lines);
+          writer.raw(skeleton.slice(mark + LINES_MARK.length));
+          content = writer.buffer.subarray(0, writer.length);
+        }
+      }
+      content ??= render(templates.file, buildFilePageModel(input), what);
+      writeAtomic(join(outputDir, page), content, madeDirs);
+      pages.push(page);
+      stale.delete(page);
+      options.onProgress?.(i + 1, total);
     });
-    const page = plan.pagePathOf(file.filename);
-    writeAtomic(join(outputDir, page), render(templates.file, model, `file.hbs (${page})`));
-    pages.push(page);
-    stale.delete(page);
-    options.onProgress?.(i + 1, total);
-  });
+  } finally {
+    if (ownPool) pool?.close();
+  }
 
   const index = buildIndexModel({
     report,

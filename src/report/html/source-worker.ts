@@ -1,0 +1,72 @@
+/**
+ * Worker thread of {@link startSourcePool}: reads, decodes and highlights the files the main thread
+ * announces, in the order announced, skipping those the main thread claimed, and sends each file's
+ * bytes and packed highlight back (the typed arrays transferred, not copied). After each message it bumps
+ * `signal[0]` and wakes the main thread, which waits on it synchronously.
+ */
+import { readFileSync } from 'node:fs';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { SourceReply, SourceRequest } from './source-pool.js';
+
+const { port, signal } = workerData as { readonly port: MessagePort; readonly signal: Int32Array };
+
+function post(reply: SourceReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(reply, transfer);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+/** The buffer under `bytes` when they span all of it (so it can be transferred), else a copy. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  return bytes.slice();
+}
+
+try {
+  // loaded here, not statically, so that a failure to load still reaches the main thread
+  const { CLAIMS, CLAIMED_BY_WORKER } = await import('./source-pool.js');
+  const { highlightText, isRustSource } = await import('./highlight.js');
+  const { decodeSource } = await import('./source-text.js');
+  const queue: [number, string][] = [];
+  let next = 0;
+  let scheduled = false;
+  const work = (): void => {
+    scheduled = false;
+    const item = queue[next++];
+    if (item === undefined) return;
+    const [index, filename] = item;
+    // the main thread reads the files it needed before this thread got to them
+    if (Atomics.compareExchange(signal, CLAIMS + index, 0, CLAIMED_BY_WORKER) === 0) {
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = ownBuffer(readFileSync(filename));
+      } catch {
+        post({ index, failed: true });
+      }
+      if (bytes !== undefined) {
+        const text = decodeSource(bytes);
+        const packed = highlightText(text, isRustSource(filename));
+        post({ index, bytes, ...packed }, [
+          bytes.buffer as ArrayBuffer,
+          packed.runStart.buffer as ArrayBuffer,
+          packed.runLength.buffer as ArrayBuffer,
+          packed.runClass.buffer as ArrayBuffer,
+          packed.plainStart.buffer as ArrayBuffer,
+        ]);
+      }
+    }
+    schedule();
+  };
+  // one file per turn, so that announcements arriving meanwhile are queued in order
+  const schedule = (): void => {
+    if (scheduled || next >= queue.length) return;
+    scheduled = true;
+    setImmediate(work);
+  };
+  port.on('message', (request: SourceRequest) => {
+    request.filenames.forEach((filename, i) => queue.push([request.first + i, filename]));
+    schedule();
+  });
+} catch {
+  post({ index: -1, failed: true });
+}
