@@ -23,8 +23,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
@@ -42,6 +42,9 @@ import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
 import { planHtmlReport } from './report-plan.js';
 import { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
+
+// required, not imported: importing a CommonJS package as ES module costs a scan of its source
+const Handlebars = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
 
 /** Name of the manifest listing the pages a run wrote (used to remove stale pages). */
 export const HTML_MANIFEST = 'cov-html.json';
