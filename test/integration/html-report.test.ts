@@ -235,17 +235,17 @@ for (const fixture of ['generics', 'basics', 'macros']) {
             return undefined;
           }
         };
-        const write = (name: string, options: object): Map<string, Buffer> => {
+        const write = async (name: string, options: object): Promise<Map<string, Buffer>> => {
           const outputDir = path.join(root, name);
-          writeHtmlReport(set, report, { outputDir, ...options });
+          await writeHtmlReport(set, report, { outputDir, ...options });
           return readTree(outputDir);
         };
         // the page writer with sources from the worker thread
         const pool = startSourcePool();
         pool.prefetch(report.files.map((f) => f.filename));
-        const fast = (() => {
+        const fast = await (async () => {
           try {
-            return write('fast', { sources: pool });
+            return await write('fast', { sources: pool });
           } finally {
             pool.close();
           }
@@ -258,14 +258,14 @@ for (const fixture of ['generics', 'basics', 'macros']) {
           ['handlebars', { templateDir: handlebars }],
           ['line-models', { templateDir: lineModels }],
         ] as const) {
-          const other = write(name, options);
+          const other = await write(name, options);
           t.deepEqual([...other.keys()].sort(), [...fast.keys()].sort());
           for (const [file, bytes] of fast)
             t.true(bytes.equals(other.get(file)!), `${name}: ${file}`);
         }
         // hostile source text, highlighted on this thread
-        const fastHostile = write('fast-hostile', { readSource: hostile });
-        const slowHostile = write('handlebars-hostile', {
+        const fastHostile = await write('fast-hostile', { readSource: hostile });
+        const slowHostile = await write('handlebars-hostile', {
           readSource: hostile,
           templateDir: handlebars,
         });

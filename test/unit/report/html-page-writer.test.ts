@@ -5,7 +5,16 @@
  * lines, branches (folded and counted), gap and skipped regions, uncovered-region stops,
  * non-ASCII source, a hostile file name and hostile source text, an unreadable source.
  */
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -17,9 +26,11 @@ import {
   KIND_SKIPPED,
   type FunctionRecord,
 } from '../../../src/model/index.js';
+import { CovError } from '../../../src/binary/index.js';
 import {
   defaultTemplateDir,
   loadTemplates,
+  planHtmlReport,
   writeHtmlReport,
 } from '../../../src/report/html/index.js';
 import { prepareReportFiles } from '../../../src/report/index.js';
@@ -171,7 +182,7 @@ function restyled(root: string, file: string): string {
 }
 
 for (const engine of ['instrumented', 'ptrace'] as const) {
-  test(`${engine}: the page writer writes the bytes Handlebars renders from the templates`, (t) => {
+  test(`${engine}: the page writer writes the bytes Handlebars renders from the templates`, async (t) => {
     const root = mkdtempSync(path.join(tmpdir(), 'cov-page-writer-'));
     try {
       const set = coverage(engine);
@@ -184,15 +195,16 @@ for (const engine of ['instrumented', 'ptrace'] as const) {
       t.truthy(loadTemplates(templateDirs.writer).fileSkeleton);
       t.is(loadTemplates(templateDirs.handlebars).fileSkeleton, undefined);
       t.is(loadTemplates(templateDirs.lineModels).fileSkeleton, undefined);
-      const trees = Object.entries(templateDirs).map(([name, templateDir]) => {
+      const trees: Map<string, Buffer>[] = [];
+      for (const [name, templateDir] of Object.entries(templateDirs)) {
         const outputDir = path.join(root, name);
-        writeHtmlReport(set, report, {
+        await writeHtmlReport(set, report, {
           outputDir,
           templateDir,
           readSource: (filename) => SOURCES.get(filename),
         });
-        return readTree(outputDir);
-      });
+        trees.push(readTree(outputDir));
+      }
       const [writer, ...others] = trees;
       for (const other of others) {
         t.deepEqual([...other.keys()].sort(), [...writer!.keys()].sort());
@@ -214,3 +226,30 @@ for (const engine of ['instrumented', 'ptrace'] as const) {
     }
   });
 }
+
+test('a page that cannot be written fails the report with E_IO naming it, and leaves no temporary file', async (t) => {
+  const root = mkdtempSync(path.join(tmpdir(), 'cov-page-writer-'));
+  try {
+    const set = coverage('instrumented');
+    const report = prepareReportFiles(set, () => true);
+    const page = planHtmlReport(set, report).pagePathOf(LIB);
+    // a folder where the page goes: the rename onto it fails
+    mkdirSync(path.join(root, page), { recursive: true });
+    const error = await t.throwsAsync(
+      writeHtmlReport(set, report, {
+        outputDir: root,
+        readSource: (filename) => SOURCES.get(filename),
+      }),
+    );
+    t.true(error instanceof CovError);
+    t.is((error as CovError).code, 'E_IO');
+    t.true(error!.message.includes(page));
+    t.deepEqual(
+      readdirSync(path.join(root, 'files')).filter((name) => name.includes('.cov-tmp-')),
+      [],
+    );
+    t.false(existsSync(path.join(root, 'index.html')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
