@@ -123,7 +123,7 @@ export async function writeHtmlFromFlags(
   const outputDir = htmlOutputDir(flags, targetDir);
   const progress = createProgress(flags.quiet === true);
   const step = Math.max(50, Math.ceil(report.files.length / 10));
-  const result = writeHtmlReport(set, report, {
+  const result = await writeHtmlReport(set, report, {
     outputDir,
     ...(flags['template-dir'] === undefined ? {} : { templateDir: flags['template-dir'] }),
     ...(sources === undefined ? {} : { sources }),

@@ -75,7 +75,7 @@ async function prepare(): Promise<Report> {
   const dir = path.join(ARTIFACTS, 'html-report');
   await rm(dir, { recursive: true, force: true });
   const genericsBytes = await readFile(genericsFile);
-  writeHtmlReport(set, report, {
+  await writeHtmlReport(set, report, {
     outputDir: dir,
     readSource: (filename) => {
       if (filename === hostileFile) return Buffer.concat([genericsBytes, HOSTILE_SOURCE_TAIL]);

@@ -1,11 +1,13 @@
 /**
  * The HTML report on fixture crates: the view models against golden files (paths normalised to
  * `<root>`, the creation time injected, page hashes and mangled names masked; `UPDATE_GOLDEN=1`
- * rewrites them), and the totals of the index page against `llvm-cov-22 export` and our summary
- * table. Needs cargo and llvm-22; skips with the reason otherwise.
+ * rewrites them), the totals of the index page against `llvm-cov-22 export` and our summary
+ * table, and the pages written by code (built-in templates) against the pages Handlebars renders
+ * from the same templates. Needs cargo and llvm-22; skips with the reason otherwise.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { loadCoverage } from '../../src/cli/load.js';
@@ -13,7 +15,11 @@ import type { CoverageSet } from '../../src/model/index.js';
 import {
   buildFilePageModel,
   buildIndexModel,
+  defaultTemplateDir,
+  loadTemplates,
   planHtmlReport,
+  startSourcePool,
+  writeHtmlReport,
 } from '../../src/report/html/index.js';
 import { prepareReportFiles, renderSummaryTable } from '../../src/report/index.js';
 import { buildFixture } from '../helpers/fixture-build.js';
@@ -173,6 +179,104 @@ for (const fixture of ['generics', 'basics', 'macros', 'workspace', 'nightly-bra
         t.is(cell!.covered, llvm[key].covered, `${key} covered vs llvm-cov`);
         t.is(cell!.count, fromTable[key], `${key} count vs summary table`);
         t.is(cell!.percentText, `${((llvm[key].covered / llvm[key].count) * 100).toFixed(2)}%`);
+      }
+    },
+  );
+}
+
+/** Every file under `dir` (relative path → bytes). */
+function readTree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+      const name = path.join(sub, entry.name);
+      if (entry.isDirectory()) walk(name);
+      else files.set(name, readFileSync(path.join(dir, name)));
+    }
+  };
+  walk('');
+  return files;
+}
+
+/** A copy of the built-in templates with a Handlebars comment added to `file` (same output). */
+function restyledTemplates(root: string, file: string): string {
+  const dir = path.join(root, `templates-${file.replace(/\W+/g, '-')}`);
+  cpSync(defaultTemplateDir(), dir, { recursive: true });
+  appendFileSync(path.join(dir, file), '{{!-- a copy, restyled --}}');
+  return dir;
+}
+
+const HOSTILE_TAIL = Buffer.concat([
+  Buffer.from(`\n// <script>alert("src")</script> {{constructor}} '" \` = </td> &amp;\n`),
+  Buffer.from([0xff, 0xfe, 0x3c, 0x62, 0x3e, 0x0a]), // invalid UTF-8, then "<b>"
+  Buffer.from('let s = "\u{1F600} é"; /* unterminated'),
+]);
+
+for (const fixture of ['generics', 'basics', 'macros']) {
+  withTools(
+    `${fixture}: pages written by code equal the pages Handlebars renders from the templates${suffix}`,
+    async (t) => {
+      t.timeout(20 * 60_000);
+      const { set } = await loadFixture(fixture);
+      const report = prepareReportFiles(set, () => true);
+      const root = mkdtempSync(path.join(tmpdir(), 'cov-html-paths-'));
+      try {
+        // lines.hbs changed: every page through Handlebars; file.hbs changed: line models and the
+        // code-rendered lines partial; neither: the page writer
+        const handlebars = restyledTemplates(root, 'partials/lines.hbs');
+        const lineModels = restyledTemplates(root, 'file.hbs');
+        t.truthy(loadTemplates(defaultTemplateDir()).fileSkeleton);
+        t.is(loadTemplates(handlebars).fileSkeleton, undefined);
+        t.is(loadTemplates(lineModels).fileSkeleton, undefined);
+        const hostile = (name: string): Uint8Array | undefined => {
+          try {
+            return Buffer.concat([readFileSync(name), HOSTILE_TAIL]);
+          } catch {
+            return undefined;
+          }
+        };
+        const write = async (name: string, options: object): Promise<Map<string, Buffer>> => {
+          const outputDir = path.join(root, name);
+          await writeHtmlReport(set, report, { outputDir, ...options });
+          return readTree(outputDir);
+        };
+        // the page writer with sources from the worker thread
+        const pool = startSourcePool();
+        pool.prefetch(report.files.map((f) => f.filename));
+        const fast = await (async () => {
+          try {
+            return await write('fast', { sources: pool });
+          } finally {
+            pool.close();
+          }
+        })();
+        t.true(fast.size > 3);
+        const pages = [...fast.values()].map((bytes) => bytes.toString()).join('');
+        if (fixture === 'generics') t.true(pages.includes('<details class="instantiation"'));
+        t.true(pages.includes('<span class="stop"'));
+        for (const [name, options] of [
+          ['handlebars', { templateDir: handlebars }],
+          ['line-models', { templateDir: lineModels }],
+        ] as const) {
+          const other = await write(name, options);
+          t.deepEqual([...other.keys()].sort(), [...fast.keys()].sort());
+          for (const [file, bytes] of fast)
+            t.true(bytes.equals(other.get(file)!), `${name}: ${file}`);
+        }
+        // hostile source text, highlighted on this thread
+        const fastHostile = await write('fast-hostile', { readSource: hostile });
+        const slowHostile = await write('handlebars-hostile', {
+          readSource: hostile,
+          templateDir: handlebars,
+        });
+        for (const [file, bytes] of fastHostile) {
+          t.true(bytes.equals(slowHostile.get(file)!), `hostile: ${file}`);
+        }
+        const page = [...fastHostile].find(([file]) => file.startsWith('files'))![1].toString();
+        t.false(page.includes('<script>alert'));
+        t.true(page.includes('&lt;script&gt;alert'));
+      } finally {
+        rmSync(root, { recursive: true, force: true });
       }
     },
   );

@@ -42,7 +42,7 @@ import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
 import { highlightSource } from './highlight.js';
 import type { HighlightedSource } from './highlighted-source.js';
-import { HtmlWriter } from './html-writer.js';
+import { HtmlWriter, escapeField } from './html-writer.js';
 import { writeLineCode, type LineStop } from './line-markup.js';
 import {
   EXPANSION_END,
@@ -52,7 +52,7 @@ import {
   writeGroupStart,
   writeInstantiationStart,
   writeRowEnd,
-  writeRowStart,
+  rowStartHtml,
 } from './lines-partial.js';
 import { metricCells, metricHeaders, type MetricKey } from './metrics.js';
 import type {
@@ -325,7 +325,8 @@ function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
  */
 export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
   if (spec === undefined) return;
-  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+  const { source, segments, firstLine, lastLine, extras } = spec;
+  const anchor = escapeField(spec.anchorPrefix);
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
   let wrapped = next > 0 ? segments[next - 1] : undefined;
@@ -333,13 +334,15 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
     const count = byLine[number];
+    // status words and count digits need no escaping
     if (count === undefined || !count.mapped) {
-      writeRowStart(w, anchorPrefix, number, number, 'unmapped', '', '');
+      w.raw(rowStartHtml(anchor, number, 'unmapped', '', ''));
     } else {
       const title = count.count.toString();
       const text = count.count < 1000n ? title : formatCount(count.count);
-      const status = count.count === 0n ? 'uncovered' : 'covered';
-      writeRowStart(w, anchorPrefix, number, number, status, title, text);
+      w.raw(
+        rowStartHtml(anchor, number, count.count === 0n ? 'uncovered' : 'covered', title, text),
+      );
     }
     writeLineCode(
       w,

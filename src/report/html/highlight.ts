@@ -9,10 +9,13 @@
  * rendering highlight.js's HTML and parsing it back: same runs, without building and re-reading an
  * HTML string of the whole file. A run ends wherever highlight.js's HTML would have a tag (a scope
  * opened or closed), so the runs equal those of that HTML.
+ *
+ * highlight.js is loaded on first use, with `require` (a CommonJS package: importing it as ES
+ * module costs a scan of its source): a report whose sources a worker highlights never loads it on
+ * the main thread.
  */
-import type { HLJSOptions } from 'highlight.js';
-import hljsCore from 'highlight.js/lib/core';
-import rust from 'highlight.js/lib/languages/rust';
+import { createRequire } from 'node:module';
+import type { HLJSApi, HLJSOptions, LanguageFn } from 'highlight.js';
 import {
   ClassStackTable,
   packRuns,
@@ -178,13 +181,22 @@ class OffsetEmitter {
   }
 }
 
-const hljs = hljsCore.newInstance();
-hljs.registerLanguage('rust', rust);
-// highlight.js calls openNode/closeNode besides the Emitter interface its types declare
-hljs.configure({ __emitter: RunEmitter as unknown as HLJSOptions['__emitter'] });
-const hljsOffsets = hljsCore.newInstance();
-hljsOffsets.registerLanguage('rust', rust);
-hljsOffsets.configure({ __emitter: OffsetEmitter as unknown as HLJSOptions['__emitter'] });
+const require = createRequire(import.meta.url);
+const instances = new Map<unknown, HLJSApi>();
+
+/** A highlight.js instance with the rust grammar whose token stream goes to `emitter`. */
+function highlighter(emitter: typeof RunEmitter | typeof OffsetEmitter): HLJSApi {
+  let instance = instances.get(emitter);
+  if (instance === undefined) {
+    const core = require('highlight.js/lib/core') as HLJSApi;
+    instance = core.newInstance();
+    instance.registerLanguage('rust', require('highlight.js/lib/languages/rust') as LanguageFn);
+    // highlight.js calls openNode/closeNode besides the Emitter interface its types declare
+    instance.configure({ __emitter: emitter as unknown as HLJSOptions['__emitter'] });
+    instances.set(emitter, instance);
+  }
+  return instance;
+}
 
 /** The result of `highlight` with the emitter highlight.js ran. */
 interface HighlightResult {
@@ -211,7 +223,7 @@ export function highlightText(text: SourceText, highlight: boolean): PackedHighl
   let tagAt: readonly number[] = [];
   let stackAfter: readonly number[] = [];
   if (highlight) {
-    const result = hljsOffsets.highlight(text.text, {
+    const result = highlighter(OffsetEmitter).highlight(text.text, {
       language: 'rust',
       ignoreIllegals: true,
     }) as HighlightResult;
@@ -261,7 +273,10 @@ function plainLines(text: string): TextRun[][] {
  */
 export function highlightLines(text: string, highlight: boolean): TextRun[][] {
   if (!highlight) return plainLines(text);
-  const result = hljs.highlight(text, { language: 'rust', ignoreIllegals: true }) as {
+  const result = highlighter(RunEmitter).highlight(text, {
+    language: 'rust',
+    ignoreIllegals: true,
+  }) as {
     illegal: boolean;
     errorRaised?: unknown;
     _emitter: unknown;

@@ -21,7 +21,7 @@ const FIELD_ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** A string as Handlebars prints `{{value}}` (escapeExpression). */
-function escapeField(text: string): string {
+export function escapeField(text: string): string {
   if (!FIELD_SPECIAL.test(text)) return text;
   return text.replace(/[&<>"'`=]/g, (c) => FIELD_ENTITIES[c]!);
 }

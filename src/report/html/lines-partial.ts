@@ -58,6 +58,21 @@ export function writeRowStart(
   w.raw('</td><td class="code">');
 }
 
+/**
+ * {@link writeRowStart} as one string, for anchors `anchor` + `L` + `number` where `anchor` is
+ * already escaped and `status`, `countTitle` and `countText` need no escaping (a status word and
+ * count digits).
+ */
+export function rowStartHtml(
+  anchor: string,
+  number: number,
+  status: string,
+  countTitle: string,
+  countText: string,
+): string {
+  return `<tr id="${anchor}L${number}" class="line ${status}"><td class="num"><a href="#${anchor}L${number}">${number}</a></td><td class="count" title="${countTitle}">${countText}</td><td class="code">`;
+}
+
 function writeAnchor(w: HtmlWriter, head: string, line: number): void {
   w.field(head);
   if (line >= 0) {

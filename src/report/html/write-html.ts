@@ -12,6 +12,11 @@
  * ({@link startSourcePool}). The pages are the same bytes on every path.
  */
 import {
+  rename as renameAsync,
+  rm as rmAsync,
+  writeFile as writeFileAsync,
+} from 'node:fs/promises';
+import {
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -23,8 +28,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
@@ -42,6 +47,9 @@ import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
 import { planHtmlReport } from './report-plan.js';
 import { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
+
+// required, not imported: importing a CommonJS package as ES module costs a scan of its source
+const Handlebars = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
 
 /** Name of the manifest listing the pages a run wrote (used to remove stale pages). */
 export const HTML_MANIFEST = 'cov-html.json';
@@ -219,6 +227,65 @@ function writeAtomic(path: string, content: string | Uint8Array, madeDirs?: Set<
   }
 }
 
+/** Pages written at most at once by {@link BackgroundWrites}. */
+const MAX_WRITES_IN_FLIGHT = 16;
+
+/**
+ * Atomic writes done on libuv's threads while the next pages are built, a bounded number at a
+ * time; the first failure is thrown by {@link finish}.
+ */
+class BackgroundWrites {
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: CovError | undefined;
+
+  constructor(private readonly madeDirs: Set<string>) {}
+
+  /**
+   * Starts writing `content` (not changed afterwards) to `path`; waits while too many run.
+   * @throws CovError `E_IO` when an earlier write failed
+   */
+  async add(path: string, content: Uint8Array): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const dir = dirname(path);
+    if (!this.madeDirs.has(dir)) {
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (cause) {
+        this.fail(path, cause);
+        return;
+      }
+      this.madeDirs.add(dir);
+    }
+    const temp = `${path}.cov-tmp-${process.pid}`;
+    const write = writeFileAsync(temp, content)
+      .then(() => renameAsync(temp, path))
+      .catch(async (cause: unknown) => {
+        await rmAsync(temp, { force: true });
+        this.fail(path, cause);
+      })
+      .finally(() => this.inFlight.delete(write));
+    this.inFlight.add(write);
+    if (this.inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
+  }
+
+  /** Waits for every write (they never reject: failures are kept for {@link finish}). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  /** Waits for every write. @throws CovError `E_IO` for the first that failed */
+  async finish(): Promise<void> {
+    await this.settle();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private fail(path: string, cause: unknown): void {
+    this.failure ??= new CovError('E_IO', `cannot write ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
 function readSourceFromDisk(filename: string): Uint8Array | undefined {
   try {
     return readFileSync(filename);
@@ -332,16 +399,17 @@ export function writeHtmlPages(
 }
 
 /**
- * Writes the report of `report` (files of `set`) into `options.outputDir`.
+ * Writes the report of `report` (files of `set`) into `options.outputDir`. Pages are written on
+ * libuv's threads while the next ones are built; the index and the manifest once every page is.
  * @returns the index path and the number of file pages
  * @throws CovError `E_IO` when a file cannot be written or a template read, `E_USAGE` when a
  *   template does not compile or render (e.g. refers to a field the view model lacks)
  */
-export function writeHtmlReport(
+export async function writeHtmlReport(
   set: CoverageSet,
   report: ReportFiles,
   options: HtmlReportOptions,
-): HtmlReportResult {
+): Promise<HtmlReportResult> {
   const outputDir = resolve(options.outputDir);
   const templates = loadTemplates(options.templateDir ?? defaultTemplateDir());
   const plan = planHtmlReport(set, report);
@@ -364,10 +432,11 @@ export function writeHtmlReport(
     pool.prefetch(report.files.map((f) => f.filename));
   }
   const writer = new HtmlWriter(1 << 22);
+  const writes = new BackgroundWrites(madeDirs);
   try {
     // sources shown by other pages' expansions, kept for the pages that show them again
     const shared = new Map<string, HighlightedSource>();
-    report.files.forEach((file, i) => {
+    for (const [i, file] of report.files.entries()) {
       const takeSource = (filename: string): HighlightedSource => {
         let source = shared.get(filename);
         if (source === undefined) {
@@ -388,7 +457,7 @@ export function writeHtmlReport(
       };
       const page = plan.pagePathOf(file.filename);
       const what = `file.hbs (${page})`;
-      let content: string | Uint8Array | undefined;
+      let content: Uint8Array | undefined;
       if (templates.fileSkeleton !== undefined) {
         const model = buildFilePageHtml(input);
         const skeleton = render(templates.fileSkeleton, { ...model, lines: [] }, what);
@@ -398,18 +467,20 @@ export function writeHtmlReport(
           writer.raw(skeleton.slice(0, mark));
           writeLinesHtml(writer, model.lines);
           writer.raw(skeleton.slice(mark + LINES_MARK.length));
-          content = writer.buffer.subarray(0, writer.length);
+          content = writer.toBytes();
         }
       }
-      content ??= render(templates.file, buildFilePageModel(input), what);
-      writeAtomic(join(outputDir, page), content, madeDirs);
+      content ??= Buffer.from(render(templates.file, buildFilePageModel(input), what));
+      await writes.add(join(outputDir, page), content);
       pages.push(page);
       stale.delete(page);
       options.onProgress?.(i + 1, total);
-    });
+    }
   } finally {
     if (ownPool) pool?.close();
+    await writes.settle();
   }
+  await writes.finish();
 
   const index = buildIndexModel({
     report,

@@ -1,0 +1,255 @@
+/**
+ * The page writer (built-in `file.hbs` and `lines.hbs`: the source table written by code) against
+ * Handlebars rendering the same templates, on a hand-built coverage set that uses every part of a
+ * page: macro expansions (nested, across files), instantiation groups with and without source
+ * lines, branches (folded and counted), gap and skipped regions, uncovered-region stops,
+ * non-ASCII source, a hostile file name and hostile source text, an unreadable source.
+ */
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import {
+  createCoverageSet,
+  KIND_CODE,
+  KIND_EXPANSION,
+  KIND_GAP,
+  KIND_SKIPPED,
+  type FunctionRecord,
+} from '../../../src/model/index.js';
+import { CovError } from '../../../src/binary/index.js';
+import {
+  defaultTemplateDir,
+  loadTemplates,
+  planHtmlReport,
+  writeHtmlReport,
+} from '../../../src/report/html/index.js';
+import { prepareReportFiles } from '../../../src/report/index.js';
+
+/** [kind, fileId, expandedFileId, lineStart, colStart, lineEnd, colEnd, count] */
+type Region = [number, number, number, number, number, number, number, bigint];
+/** [fileId, lineStart, colStart, lineEnd, colEnd, trueCount, falseCount, folded] */
+type Branch = [number, number, number, number, number, bigint, bigint, number];
+
+function record(
+  name: string,
+  filenames: string[],
+  regions: Region[],
+  branches: Branch[] = [],
+): FunctionRecord {
+  return {
+    name,
+    filenames,
+    executionCount: regions[0]![7],
+    regions: Uint32Array.from(regions.flatMap((r) => r.slice(0, 7) as number[])),
+    regionCounts: BigUint64Array.from(regions.map((r) => r[7])),
+    branches: Uint32Array.from(
+      branches.flatMap(([f, ls, cs, le, ce, , , folded]) => [4, f, 0, ls, cs, le, ce, folded]),
+    ),
+    branchTrueCounts: BigUint64Array.from(branches.map((b) => b[5])),
+    branchFalseCounts: BigUint64Array.from(branches.map((b) => b[6])),
+    mcdcRecords: [],
+    objectIndex: 0,
+  };
+}
+
+const ROOT = '/work/crate';
+const LIB = `${ROOT}/src/lib.rs`;
+const MACROS = `${ROOT}/src/macros.rs`;
+const HOSTILE = `${ROOT}/evil/<script>alert(1)</script>{{x}}'"=\`.rs`;
+const MISSING = `${ROOT}/src/gone.rs`;
+
+const SOURCES = new Map<string, Buffer>([
+  [
+    LIB,
+    Buffer.from(
+      [
+        '// é — a library <with> "markup" & \'quotes\'', // 1
+        'pub fn run(x: u32) -> u32 {', // 2
+        '    let y = twice!(x); /* é */', // 3
+        '    if x > 3 && y < 10 { y } else { 0 }', // 4
+        '}', // 5
+        '', // 6
+        'fn generic<T: Copy>(t: T) -> T {', // 7
+        '    let u = t;', // 8
+        '    u', // 9
+        '}', // 10
+        '#[cfg(never)]', // 11
+        'fn skipped() {}', // 12
+      ].join('\r\n') + '\r\n',
+    ),
+  ],
+  [
+    MACROS,
+    Buffer.from(
+      [
+        'macro_rules! twice {', // 1
+        '    ($e:expr) => { inner!($e) + inner!($e) };', // 2
+        '}', // 3
+        'macro_rules! inner { ($e:expr) => { $e * 1 }; }', // 4
+      ].join('\n'),
+    ),
+  ],
+  [
+    HOSTILE,
+    Buffer.concat([
+      Buffer.from('fn evil() { let s = "</td><script>alert(\'x\')</script>"; }\n'),
+      Buffer.from([0xff, 0xfe, 0x3c, 0x62, 0x3e, 0x0a]),
+      Buffer.from('// {{constructor}} ` = &amp; 😀\n'),
+    ]),
+  ],
+]);
+
+function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCoverageSet> {
+  const run = record(
+    '_RNvCs1234_5crate3run',
+    [LIB, MACROS, MACROS],
+    [
+      [KIND_CODE, 0, 0, 2, 1, 5, 2, 4n],
+      [KIND_EXPANSION, 0, 1, 3, 13, 3, 22, 4n],
+      [KIND_CODE, 0, 0, 4, 26, 4, 31, 1n],
+      [KIND_GAP, 0, 0, 4, 31, 4, 37, 0n],
+      [KIND_CODE, 0, 0, 4, 37, 4, 40, 0n],
+      [KIND_CODE, 1, 0, 2, 20, 2, 45, 4n],
+      [KIND_EXPANSION, 1, 2, 2, 20, 2, 29, 4n],
+      [KIND_CODE, 2, 0, 4, 37, 4, 43, 0n],
+    ],
+    [
+      [0, 4, 8, 4, 13, 3n, 1n, 0],
+      [0, 4, 17, 4, 23, 0n, 0n, 2],
+      [0, 4, 8, 4, 13, 1n, 0n, 0],
+    ],
+  );
+  const instance = (name: string, count: bigint): FunctionRecord =>
+    record(
+      name,
+      [LIB],
+      [
+        [KIND_CODE, 0, 0, 7, 1, 10, 2, count],
+        [KIND_CODE, 0, 0, 8, 5, 8, 15, count === 0n ? 0n : count + 1n],
+      ],
+    );
+  return createCoverageSet(
+    [
+      run,
+      instance('generic::<u8>', 3n),
+      instance('generic::<char>', 0n),
+      instance('generic::<&str>', 1234567n),
+      record('skipped', [LIB], [[KIND_SKIPPED, 0, 0, 11, 1, 12, 16, 0n]]),
+      record(
+        'evil',
+        [HOSTILE],
+        [
+          [KIND_CODE, 0, 0, 1, 1, 1, 60, 0n],
+          [KIND_CODE, 0, 0, 1, 12, 1, 20, 2n],
+        ],
+      ),
+      record('gone', [MISSING], [[KIND_CODE, 0, 0, 1, 1, 3, 2, 0n]]),
+    ],
+    [],
+    { engine, objects: [], profiles: [], createdAt: '2026-01-02T03:04:05.000Z' },
+  );
+}
+
+function readTree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+      const name = path.join(sub, entry.name);
+      if (entry.isDirectory()) walk(name);
+      else files.set(name, readFileSync(path.join(dir, name)));
+    }
+  };
+  walk('');
+  return files;
+}
+
+/** A copy of the built-in templates with a Handlebars comment added to `file` (same output). */
+function restyled(root: string, file: string): string {
+  const dir = path.join(root, `templates-${file.replace(/\W+/g, '-')}`);
+  cpSync(defaultTemplateDir(), dir, { recursive: true });
+  appendFileSync(path.join(dir, file), '{{!-- a copy, restyled --}}');
+  return dir;
+}
+
+for (const engine of ['instrumented', 'ptrace'] as const) {
+  test(`${engine}: the page writer writes the bytes Handlebars renders from the templates`, async (t) => {
+    const root = mkdtempSync(path.join(tmpdir(), 'cov-page-writer-'));
+    try {
+      const set = coverage(engine);
+      const report = prepareReportFiles(set, () => true);
+      const templateDirs = {
+        writer: defaultTemplateDir(),
+        handlebars: restyled(root, 'partials/lines.hbs'),
+        lineModels: restyled(root, 'file.hbs'),
+      };
+      t.truthy(loadTemplates(templateDirs.writer).fileSkeleton);
+      t.is(loadTemplates(templateDirs.handlebars).fileSkeleton, undefined);
+      t.is(loadTemplates(templateDirs.lineModels).fileSkeleton, undefined);
+      const trees: Map<string, Buffer>[] = [];
+      for (const [name, templateDir] of Object.entries(templateDirs)) {
+        const outputDir = path.join(root, name);
+        await writeHtmlReport(set, report, {
+          outputDir,
+          templateDir,
+          readSource: (filename) => SOURCES.get(filename),
+        });
+        trees.push(readTree(outputDir));
+      }
+      const [writer, ...others] = trees;
+      for (const other of others) {
+        t.deepEqual([...other.keys()].sort(), [...writer!.keys()].sort());
+        for (const [file, bytes] of writer!) t.true(bytes.equals(other.get(file)!), file);
+      }
+      const pages = [...writer!.values()].map((b) => b.toString()).join('');
+      t.false(pages.includes('<script>alert'));
+      t.true(pages.includes('&lt;script&gt;alert'));
+      t.true(pages.includes('<span class="stop"'));
+      if (engine === 'instrumented') {
+        t.true(pages.includes('<details class="expansion"'));
+        t.true(pages.includes('<span class="branches">'));
+        t.true(pages.includes('<span class="region expansion">'));
+        t.true(pages.includes('<span class="region uncovered">'));
+      }
+      t.true(pages.includes('<details class="instantiation"'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}
+
+test('a page that cannot be written fails the report with E_IO naming it, and leaves no temporary file', async (t) => {
+  const root = mkdtempSync(path.join(tmpdir(), 'cov-page-writer-'));
+  try {
+    const set = coverage('instrumented');
+    const report = prepareReportFiles(set, () => true);
+    const page = planHtmlReport(set, report).pagePathOf(LIB);
+    // a folder where the page goes: the rename onto it fails
+    mkdirSync(path.join(root, page), { recursive: true });
+    const error = await t.throwsAsync(
+      writeHtmlReport(set, report, {
+        outputDir: root,
+        readSource: (filename) => SOURCES.get(filename),
+      }),
+    );
+    t.true(error instanceof CovError);
+    t.is((error as CovError).code, 'E_IO');
+    t.true(error!.message.includes(page));
+    t.deepEqual(
+      readdirSync(path.join(root, 'files')).filter((name) => name.includes('.cov-tmp-')),
+      [],
+    );
+    t.false(existsSync(path.join(root, 'index.html')));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
