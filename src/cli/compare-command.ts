@@ -162,7 +162,7 @@ const KIND_NAMES = ['code', 'expansion', 'skipped', 'gap'];
 
 /**
  * Breakpoint addresses of one source line in the traced executables: sites whose row is the line,
- * and inlined copies' entries that stand for it (`inlinedEntries`). Plans come from the plan store
+ * and inlined copies' entries that stand for it (`inlinedEntries`, `inlinedCalls`). Plans come from the plan store
  * of `targetDir` when an entry for the unchanged binary is there, else are read from the binary;
  * binaries that no longer exist or cannot be read are skipped.
  * @returns one line of text per address, e.g. `0x60ab4 in lib-1a2b (entry of an inlined copy)`
@@ -187,10 +187,20 @@ export function lineAddresses(
     }
     for (const site of plan.sites) {
       const own = site.file === file && site.line === line;
-      const inlined = site.inlinedEntries?.some((e) => e.file === file && e.line === line);
-      if (!own && inlined !== true) continue;
+      const matches = (e: { file: string; line: number }): boolean =>
+        e.file === file && e.line === line;
+      const entered = site.inlinedEntries?.some(matches) === true;
+      const called = site.inlinedCalls?.some(matches) === true;
+      if (!own && !entered && !called) continue;
       const where = `0x${site.address.toString(16)} in ${basename(object)}`;
-      out.push(own ? where : `${where} (entry of an inlined copy; its row is line ${site.line})`);
+      const row = `its row is line ${site.line}`;
+      out.push(
+        own
+          ? where
+          : entered
+            ? `${where} (entry of an inlined copy; ${row})`
+            : `${where} (entry of a call inlined on this line; ${row})`,
+      );
     }
   }
   return out;

@@ -43,49 +43,74 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Adds the entries of inlined copies to `sites` (sorted by address, one per address, as
- * {@link selectBreakpointSites} gives): each call with a known decl file and line whose entry lies
- * in `executable` puts that declaration in the `inlinedEntries` of the site at its entry address
- * (even when it is the row's own line: the entry marks the function as entered inline), or, when
- * no row put a site there, becomes a new site whose line is the (first) declaration line and
- * whose `inlinedEntries` list them all. The
- * entry of an inlined copy is an instruction boundary (where its code begins), so it can be armed.
+ * {@link selectBreakpointSites} gives). The entry of an inlined copy, and the start of each of its
+ * other address ranges, is an instruction boundary of the copy, so it can be armed; reaching any
+ * of them proves two lines ran:
+ * - the inlined function's declaration (`file`:`line`), listed in the site's `inlinedEntries`
+ *   (even when it is the row's own line: the entry marks the function as entered inline);
+ * - the call that was inlined (`callFile`:`callLine`), listed in the site's `inlinedCalls`.
+ * Only known, `wanted` lines of calls whose entry lies in `executable` are added: to the site at
+ * the entry address, or, when no row put a site there, to a new site whose line is the first
+ * declaration (else the first call line).
  *
  * Why: an optimised build keeps no row for the first line of a function inlined into its callers
- * (its prologue is gone), so without this the line only has the never-run out-of-line copy's
- * address and reads as not executed although the function ran.
+ * (its prologue is gone), nor for a line whose code is all inlined calls (an intrinsic wrapper's
+ * body), so without this such lines only have the never-run out-of-line copy's address and read
+ * as not executed although they ran.
+ * @param wanted which files' lines to add (full paths); default all
  * @returns a new array, sorted by address, one site per address; `sites` is not changed.
  */
 export function addInlinedEntries(
   sites: readonly BreakpointSite[],
   calls: readonly InlinedCall[],
   executable: readonly AddressRange[],
+  wanted: (file: string) => boolean = () => true,
 ): BreakpointSite[] {
   const ranges = [...executable].filter((r) => r.start < r.end).sort(compareStart);
-  const byAddress = new Map<bigint, SourceLine[]>();
+  const declared = new Map<bigint, SourceLine[]>();
+  const called = new Map<bigint, SourceLine[]>();
+  const add = (
+    into: Map<bigint, SourceLine[]>,
+    entry: bigint,
+    file: string | undefined,
+    line: number | undefined,
+  ): void => {
+    if (file === undefined || line === undefined || line === 0 || !wanted(file)) return;
+    let lines = into.get(entry);
+    if (lines === undefined) into.set(entry, (lines = []));
+    if (!lines.some((e) => e.line === line && e.file === file)) lines.push({ file, line });
+  };
   for (const call of calls) {
-    if (call.file === undefined || call.line === undefined || call.line === 0) continue;
-    if (!inRanges(ranges, call.entry)) continue;
-    let entries = byAddress.get(call.entry);
-    if (entries === undefined) byAddress.set(call.entry, (entries = []));
-    if (!entries.some((e) => e.line === call.line && e.file === call.file)) {
-      entries.push({ file: call.file, line: call.line });
+    for (const start of call.otherStarts === undefined
+      ? [call.entry]
+      : [call.entry, ...call.otherStarts]) {
+      if (!inRanges(ranges, start)) continue;
+      add(declared, start, call.file, call.line);
+      add(called, start, call.callFile, call.callLine);
     }
   }
-  if (byAddress.size === 0) return [...sites];
+  if (declared.size === 0 && called.size === 0) return [...sites];
+  const withLines = (site: BreakpointSite, address: bigint): BreakpointSite => {
+    const entries = declared.get(address);
+    const callLines = called.get(address);
+    declared.delete(address);
+    called.delete(address);
+    const out = { ...site };
+    if (entries !== undefined) out.inlinedEntries = entries;
+    if (callLines !== undefined) out.inlinedCalls = callLines;
+    return out;
+  };
   const out: BreakpointSite[] = [];
   for (const site of sites) {
-    const entries = byAddress.get(site.address);
-    if (entries === undefined) {
-      out.push(site);
-      continue;
-    }
-    byAddress.delete(site.address);
-    // kept even when it is the row's own line: the entry says an inlined copy began here
-    out.push({ ...site, inlinedEntries: entries });
+    out.push(
+      declared.has(site.address) || called.has(site.address) ? withLines(site, site.address) : site,
+    );
   }
-  for (const [address, entries] of byAddress) {
-    // no row here: the site stands for the (first) declaration, and still marks the entries
-    out.push({ address, file: entries[0]!.file, line: entries[0]!.line, inlinedEntries: entries });
+  // no row at these entries: the site stands for the first declaration (else call line)
+  for (const address of [...declared.keys(), ...called.keys()]) {
+    if (!declared.has(address) && !called.has(address)) continue;
+    const first = (declared.get(address) ?? called.get(address))![0]!;
+    out.push(withLines({ address, file: first.file, line: first.line }, address));
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }

@@ -34,6 +34,9 @@ interface DieScratch {
   entryPcOffset: number;
   declFile: number;
   declLine: number;
+  /** DW_AT_call_file (a file index of the unit's line table), -1 when absent. */
+  callFile: number;
+  callLine: number;
   /** Absolute `.debug_info` offset of the DW_AT_specification or DW_AT_abstract_origin target. */
   reference: number;
   sibling: number;
@@ -48,6 +51,8 @@ function clearScratch(s: DieScratch): void {
   s.entryPcForm = 0;
   s.declFile = -1;
   s.declLine = 0;
+  s.callFile = -1;
+  s.callLine = 0;
   s.reference = -1;
   s.sibling = -1;
 }
@@ -115,8 +120,9 @@ export function readSubprograms(
 /** Options of {@link readSubprograms}. */
 export interface ReadSubprogramsOptions {
   /**
-   * Which inlined calls to list, by the decl file of the inlined function (full path, undefined
-   * when unknown); default all. Rejected ones cost no range-list read.
+   * Which inlined calls to list: those it accepts the decl file of the inlined function of, or the
+   * call file (full paths, undefined when unknown); default all. Rejected ones cost no range-list
+   * read.
    */
   inlinedFrom?: (file: string | undefined) => boolean;
 }
@@ -131,6 +137,8 @@ interface ResolvedOrigin {
 
 class SubprogramWalker {
   private readonly lineHeaders = new Map<number, LineProgramHeader | null>();
+  /** Resolved file paths per unit line table (by DW_AT_stmt_list) and file index; null: none. */
+  private readonly filePaths = new Map<number, (string | null | undefined)[]>();
   /** Origins of DIEs that say nothing of their own, by reference target (inlined copies share them). */
   private readonly origins = new Map<number, ResolvedOrigin>();
   private readonly scratch: DieScratch = {
@@ -149,6 +157,8 @@ class SubprogramWalker {
     entryPcOffset: 0,
     declFile: -1,
     declLine: 0,
+    callFile: -1,
+    callLine: 0,
     reference: -1,
     sibling: -1,
   };
@@ -293,6 +303,18 @@ class SubprogramWalker {
               ? abbrev.implicitConsts[i]!
               : readFormUnsigned(r, form, header, 'DW_AT_decl_line');
           break;
+        case C.DW_AT_call_file:
+          s.callFile =
+            form === C.DW_FORM_implicit_const
+              ? abbrev.implicitConsts[i]!
+              : readFormUnsigned(r, form, header, 'DW_AT_call_file');
+          break;
+        case C.DW_AT_call_line:
+          s.callLine =
+            form === C.DW_FORM_implicit_const
+              ? abbrev.implicitConsts[i]!
+              : readFormUnsigned(r, form, header, 'DW_AT_call_line');
+          break;
         case C.DW_AT_specification:
         case C.DW_AT_abstract_origin:
           s.reference = referenceTarget(r, form, unit);
@@ -324,10 +346,16 @@ class SubprogramWalker {
     wanted: ((file: string | undefined) => boolean) | undefined,
   ): InlinedCall | undefined {
     const origin = this.originOf(unit, s);
-    if (wanted !== undefined && !wanted(origin.file)) return undefined;
+    const callFile = s.callFile >= 0 ? this.resolveDeclFile(unit, s.callFile) : undefined;
+    if (wanted !== undefined && !wanted(origin.file) && !wanted(callFile)) return undefined;
     const ranges = this.readRanges(unit, s, dieOffset);
     if (ranges === undefined) return undefined;
-    return inlinedCall(origin, ranges, s);
+    const call = inlinedCall(origin, ranges, s);
+    if (callFile !== undefined && s.callLine > 0) {
+      call.callFile = callFile;
+      call.callLine = s.callLine;
+    }
+    return call;
   }
 
   /** Name and declaration of the DIE in `s`; shared (cached) for DIEs that only refer. */
@@ -485,7 +513,15 @@ class SubprogramWalker {
       this.lineHeaders.set(unit.stmtList, lineHeader);
     }
     if (lineHeader === null) return undefined;
-    return resolveFilePath(lineHeader, fileIndex, unit.compDir);
+    // every inlined DIE names a call file: resolve each index of a unit once
+    let paths = this.filePaths.get(unit.stmtList);
+    if (paths === undefined) this.filePaths.set(unit.stmtList, (paths = []));
+    let path = paths[fileIndex];
+    if (path === undefined) {
+      path = resolveFilePath(lineHeader, fileIndex, unit.compDir) ?? null;
+      paths[fileIndex] = path;
+    }
+    return path ?? undefined;
   }
 }
 
@@ -508,6 +544,10 @@ function inlinedCall(
     for (const range of ranges) if (range.start < entry) entry = range.start;
   }
   const call: InlinedCall = { entry, name: origin.name };
+  if (ranges.length > 1) {
+    const starts = [...new Set(ranges.map((r) => r.start))].filter((start) => start !== entry);
+    if (starts.length > 0) call.otherStarts = starts.sort((a, b) => (a < b ? -1 : 1));
+  }
   if (origin.linkageName !== undefined) call.linkageName = origin.linkageName;
   if (origin.file !== undefined) call.file = origin.file;
   if (origin.line !== undefined) call.line = origin.line;

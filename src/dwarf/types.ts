@@ -62,6 +62,12 @@ export interface BreakpointSite {
    * where the optimised line table gives those lines no row of their own.
    */
   inlinedEntries?: readonly SourceLine[];
+  /**
+   * Call lines (call file and line) of the inlined copies that begin at this address: reaching it
+   * means each of those calls ran, even where the line has no row of its own (its code is all
+   * inlined calls).
+   */
+  inlinedCalls?: readonly SourceLine[];
 }
 
 /** A function with code, from a `DW_TAG_subprogram` DIE. */
@@ -88,6 +94,12 @@ export interface InlinedCall {
    * of its DW_AT_ranges. Always an instruction boundary.
    */
   entry: bigint;
+  /**
+   * Starts of the copy's other address ranges (ascending), when it has several: the copy's code
+   * is split (cold blocks, code interleaved with its caller's), and an entry may skip the block at
+   * `entry`. Each is an instruction boundary of the copy.
+   */
+  otherStarts?: bigint[];
   /** The inlined function's `DW_AT_name`. */
   name: string;
   /** The inlined function's `DW_AT_linkage_name`, mangled. */
@@ -96,4 +108,8 @@ export interface InlinedCall {
   file?: string;
   /** The inlined function's `DW_AT_decl_line`, 1-based. */
   line?: number;
+  /** Full path of the DIE's `DW_AT_call_file`: the file of the call that was inlined. */
+  callFile?: string;
+  /** The DIE's `DW_AT_call_line`, 1-based: the line of the call that was inlined. */
+  callLine?: number;
 }

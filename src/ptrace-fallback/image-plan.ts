@@ -126,7 +126,7 @@ export function planImage(path: string): ImagePlan {
     if (sections.debugInfo !== undefined && sections.debugAbbrev !== undefined) {
       try {
         const read = readSubprograms(sections, path, { inlinedFrom: isUserSource });
-        sites = addInlinedEntries(sites, read.inlinedCalls, info.executableSegments);
+        sites = addInlinedEntries(sites, read.inlinedCalls, info.executableSegments, isUserSource);
         const armed = sites;
         subprograms = read.subprograms.filter((subprogram) => containsSite(subprogram, armed));
         warnings.push(...read.warnings);

@@ -51,7 +51,7 @@ interface FunctionInfo {
  * Bump when the rules of {@link indexLineCoverage} or {@link siteGroups} change: stored runner
  * jobs (which keep both, see `plan-store.ts`) carry this version in their key.
  */
-export const LINE_RULES_VERSION = 'lines/2';
+export const LINE_RULES_VERSION = 'lines/3';
 
 /**
  * What {@link buildLineCoverage} needs from the plans, computed once: every rule that does not
@@ -177,9 +177,21 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
         extraSlot.push(extra);
         slotEntry[extra] = 1;
       }
+      // … and the call that was inlined ran: for its line, one more site like the row's own
+      const callSlots: number[] = [];
+      const callFiles: string[] = [];
+      for (const call of site.inlinedCalls ?? []) {
+        const extra = slotOf(fileIdOf(call.file), call.line);
+        if (extra === slot || callSlots.includes(extra)) continue;
+        extraSite.push(i);
+        extraSlot.push(extra);
+        callSlots.push(extra);
+        callFiles.push(call.file);
+      }
       const owner = owners.siteOwner[i];
       if (owner === undefined) {
         slotSole[slot] = -1;
+        for (const extra of callSlots) slotSole[extra] = -1;
         continue;
       }
       let id = functionOfOwner[owner]!;
@@ -193,20 +205,22 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
         }
         functionOfOwner[owner] = id = known;
       }
-      const sole = slotSole[slot]!;
-      slotSole[slot] = sole === -2 || sole === id ? id : -1;
       if (owners.isEntry[i] === 1) {
         entrySite.push(i);
         entryFunction.push(id);
       }
-      if (
-        owners.functions[owner]!.file === site.file &&
-        (id !== lastOwnedFunction || slot !== lastOwnedSlot)
-      ) {
-        (slotOwners[slot] ??= new Set()).add(id);
+      const homeFile = owners.functions[owner]!.file;
+      const own = (slotWithSite: number, file: string): void => {
+        const sole = slotSole[slotWithSite]!;
+        slotSole[slotWithSite] = sole === -2 || sole === id ? id : -1;
+        if (homeFile === file) (slotOwners[slotWithSite] ??= new Set()).add(id);
+      };
+      if (id !== lastOwnedFunction || slot !== lastOwnedSlot) {
+        own(slot, site.file);
         lastOwnedFunction = id;
         lastOwnedSlot = slot;
       }
+      callSlots.forEach((extra, k) => own(extra, callFiles[k]!));
     }
     return {
       siteSlot,
@@ -276,8 +290,9 @@ export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageInde
 
 /**
  * Builds the coverage set. Rules:
- * - A line is coverable when it has a site in any image, or is the declaration line of a function
- *   an inlined copy of which begins at a site (`inlinedEntries`) — except a line that ran only
+ * - A line is coverable when it has a site in any image, is the declaration line of a function
+ *   an inlined copy of which begins at a site (`inlinedEntries`), or is the line of a call inlined
+ *   there (`inlinedCalls`: that entry is one more site of the line) — except a line that ran only
  *   inlined: not hit, all its own sites in the out-of-line copies of the one function that owns
  *   it, which never ran while an inlined copy of it did (the optimised line table gave it no row
  *   where it ran; the engine cannot measure it, so it is not reported). Its count is, per image,
@@ -421,7 +436,7 @@ export function coverageFromIndex(
  * One-shot groups of the plans' sites (ids dense from 0, shared by all the plans), so the helper
  * can restore a whole group at its first trap and not arm it again in later processes or binaries.
  * What {@link buildLineCoverage} reads from the hits decides the grouping:
- * - the lines a site stands for (its own line and its `inlinedEntries`) only need one hit of any
+ * - the lines a site stands for (its own line, `inlinedEntries`, `inlinedCalls`) only need one hit of any
  *   site standing for the same lines, whatever function it is in (which function owns a line is
  *   decided from the plans, not from hits): every site that is not a function's entry site is
  *   grouped by (file, line, inlined entries), across functions and plans;
@@ -448,15 +463,21 @@ export function siteGroups(plans: readonly ImagePlan[]): Uint32Array[] {
       const owner = owners.siteOwner[i];
       const entry = owners.isEntry[i] === 1 && owner !== undefined;
       let id: number | undefined;
-      if (!entry && site.inlinedEntries === undefined && fileId < 0x20_0000) {
+      if (
+        !entry &&
+        site.inlinedEntries === undefined &&
+        site.inlinedCalls === undefined &&
+        fileId < 0x20_0000
+      ) {
         // the common case, keyed without building a string: exact below 2^53
         const key = fileId * 0x1_0000_0000 + site.line;
         id = lineGroups.get(key);
         if (id === undefined) lineGroups.set(key, (id = next++));
       } else {
-        const inlined = (site.inlinedEntries ?? [])
-          .map((e) => `${fileIdOf(e.file)}:${e.line}`)
-          .join(',');
+        const inlined = [
+          ...(site.inlinedEntries ?? []).map((e) => `${fileIdOf(e.file)}:${e.line}`),
+          ...(site.inlinedCalls ?? []).map((e) => `c${fileIdOf(e.file)}:${e.line}`),
+        ].join(',');
         const key = `${fileId}:${site.line}:${inlined}:${entry ? owners.keys[owner] : ''}`;
         id = otherGroups.get(key);
         if (id === undefined) otherGroups.set(key, (id = next++));

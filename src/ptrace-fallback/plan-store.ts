@@ -25,7 +25,7 @@ import {
 import { readU32Array, readU64Array } from './helper-protocol.js';
 
 /** Bump when the plan rules or this layout change, so old entries are not read. */
-const PLAN_STORE_VERSION = 'plan/6';
+const PLAN_STORE_VERSION = 'plan/7';
 
 /** The store key of `path` as it is now; `undefined` when it cannot be stat'ed. */
 export function planKey(path: string): string | undefined {
@@ -52,6 +52,10 @@ interface StoredPlan {
   inlinedSite: Uint8Array;
   inlinedFileIndex: Uint8Array;
   inlinedLine: Uint8Array;
+  /** Sites' `inlinedCalls`, flattened the same way. */
+  callSite: Uint8Array;
+  callFileIndex: Uint8Array;
+  callLine: Uint8Array;
   /**
    * Subprograms as columns (tens of thousands of them in a test binary; one string per field
    * would make decoding slow): names and linkage names joined by NUL, per subprogram its flags
@@ -100,16 +104,21 @@ export function encodePlan(plan: ImagePlan): Uint8Array {
     return id;
   };
   const fileIndex = plan.sites.map((site) => fileId(site.file));
-  const inlinedSite: number[] = [];
-  const inlinedFileIndex: number[] = [];
-  const inlinedLine: number[] = [];
-  plan.sites.forEach((site, i) => {
-    for (const entry of site.inlinedEntries ?? []) {
-      inlinedSite.push(i);
-      inlinedFileIndex.push(fileId(entry.file));
-      inlinedLine.push(entry.line);
-    }
-  });
+  const flatten = (lists: (site: BreakpointSite) => readonly SourceLine[] | undefined) => {
+    const siteIndex: number[] = [];
+    const fileIndex: number[] = [];
+    const line: number[] = [];
+    plan.sites.forEach((site, i) => {
+      for (const entry of lists(site) ?? []) {
+        siteIndex.push(i);
+        fileIndex.push(fileId(entry.file));
+        line.push(entry.line);
+      }
+    });
+    return { site: u32Bytes(siteIndex), fileIndex: u32Bytes(fileIndex), line: u32Bytes(line) };
+  };
+  const inlined = flatten((site) => site.inlinedEntries);
+  const calls = flatten((site) => site.inlinedCalls);
   const stored: StoredPlan = {
     path: plan.path,
     entry: plan.entry,
@@ -118,9 +127,12 @@ export function encodePlan(plan: ImagePlan): Uint8Array {
     files,
     fileIndex: u32Bytes(fileIndex),
     lines: u32Bytes(plan.sites.map((s) => s.line)),
-    inlinedSite: u32Bytes(inlinedSite),
-    inlinedFileIndex: u32Bytes(inlinedFileIndex),
-    inlinedLine: u32Bytes(inlinedLine),
+    inlinedSite: inlined.site,
+    inlinedFileIndex: inlined.fileIndex,
+    inlinedLine: inlined.line,
+    callSite: calls.site,
+    callFileIndex: calls.fileIndex,
+    callLine: calls.line,
     subNames: plan.subprograms.map((s) => s.name).join('\u0000'),
     subLinkageNames: plan.subprograms.map((s) => s.linkageName ?? '').join('\u0000'),
     subFlags: Uint8Array.from(
@@ -148,15 +160,24 @@ export function decodePlan(bytes: Uint8Array): ImagePlan {
   const addresses = readU64Array(stored.addresses);
   const fileIndex = readU32Array(stored.fileIndex);
   const lines = readU32Array(stored.lines);
-  const entries = new Map<number, SourceLine[]>();
-  const inlinedSite = readU32Array(stored.inlinedSite);
-  const inlinedFileIndex = readU32Array(stored.inlinedFileIndex);
-  const inlinedLine = readU32Array(stored.inlinedLine);
-  for (let k = 0; k < inlinedSite.length; k++) {
-    let list = entries.get(inlinedSite[k]!);
-    if (list === undefined) entries.set(inlinedSite[k]!, (list = []));
-    list.push({ file: stored.files[inlinedFileIndex[k]!]!, line: inlinedLine[k]! });
-  }
+  const unflatten = (
+    siteBytes: Uint8Array,
+    fileBytes: Uint8Array,
+    lineBytes: Uint8Array,
+  ): Map<number, SourceLine[]> => {
+    const bySite = new Map<number, SourceLine[]>();
+    const siteIndex = readU32Array(siteBytes);
+    const fileIndex = readU32Array(fileBytes);
+    const line = readU32Array(lineBytes);
+    for (let k = 0; k < siteIndex.length; k++) {
+      let list = bySite.get(siteIndex[k]!);
+      if (list === undefined) bySite.set(siteIndex[k]!, (list = []));
+      list.push({ file: stored.files[fileIndex[k]!]!, line: line[k]! });
+    }
+    return bySite;
+  };
+  const entries = unflatten(stored.inlinedSite, stored.inlinedFileIndex, stored.inlinedLine);
+  const calls = unflatten(stored.callSite, stored.callFileIndex, stored.callLine);
   const sites: BreakpointSite[] = [];
   for (let i = 0; i < addresses.length; i++) {
     const site: BreakpointSite = {
@@ -166,6 +187,8 @@ export function decodePlan(bytes: Uint8Array): ImagePlan {
     };
     const inlined = entries.get(i);
     if (inlined !== undefined) site.inlinedEntries = inlined;
+    const callLines = calls.get(i);
+    if (callLines !== undefined) site.inlinedCalls = callLines;
     sites.push(site);
   }
   const names = stored.subNames.split('\u0000');
@@ -239,7 +262,7 @@ export function pruneStoredPlans(dir: string, keep: ReadonlySet<string>): void {
 }
 
 /** Bump when the stored job's layout changes (rule changes bump `LINE_RULES_VERSION`). */
-const JOB_STORE_VERSION = 'job/2';
+const JOB_STORE_VERSION = 'job/3';
 
 /**
  * A runner job as stored: its bytes, the line index its hits are read with (so the plans need not

@@ -326,7 +326,7 @@ for (const variant of variants) {
 
 const readsInlined = reason === undefined ? test : test.skip;
 readsInlined(
-  'inlined calls match llvm-dwarfdump-22 DW_TAG_inlined_subroutine (entry, origin, decl line) at -O2, DWARF 4 and 5',
+  'inlined calls match llvm-dwarfdump-22 DW_TAG_inlined_subroutine (entry, range starts, origin, call line) at -O2, DWARF 4 and 5',
   async (t) => {
     for (const version of ['4', '5']) {
       const built = await build(`inlined-dwarf${version}`, 'rustc', [
@@ -354,22 +354,40 @@ readsInlined(
       // comparison skips them on both sides
       const ours = read.inlinedCalls
         .filter((c) => c.entry !== 0n)
-        .map((c) => `${c.entry.toString(16)} ${c.linkageName ?? c.name}`);
+        .map(
+          (c) =>
+            `${c.entry.toString(16)} ${c.linkageName ?? c.name}${c.callFile === undefined ? '' : ` ${c.callFile}:${c.callLine}`}${c.otherStarts === undefined ? '' : ` +${c.otherStarts.map((a) => a.toString(16)).join(',')}`}`,
+        );
       t.deepEqual([...ours].sort(), [...dumped].sort());
+      t.true(
+        dumped.some((d) => d.includes(' +')),
+        'some copies have several ranges',
+      );
+
       // a user function inlined at -O2: its copies name it with its own decl file and line
       const twiceLine = RUST_SOURCE.split('\n').findIndex((l) => l.startsWith('fn twice')) + 1;
       const twice = read.inlinedCalls.filter((c) => c.name.startsWith('twice'));
       t.true(twice.length > 0, 'twice is inlined into main');
+      // … and the call that was inlined: the `println!` line
+      const callLine = RUST_SOURCE.split('\n').findIndex((l) => l.includes('twice(2)')) + 1;
       for (const call of twice) {
         t.is(call.file, join(dir, 'main.rs'));
         t.is(call.line, twiceLine);
+        t.is(call.callFile, join(dir, 'main.rs'));
+        t.is(call.callLine, callLine);
       }
-      // filtering by decl file keeps only those
+      // filtering by file keeps the copies of main.rs's functions …
       const mine = readSubprograms(sections, path, {
         inlinedFrom: (file) => file === join(dir, 'main.rs'),
       });
       t.true(mine.inlinedCalls.length > 0);
-      t.true(mine.inlinedCalls.every((c) => c.file === join(dir, 'main.rs')));
+      // … and the calls made from main.rs, whatever function they inline (std's too)
+      t.true(
+        mine.inlinedCalls.every(
+          (c) => c.file === join(dir, 'main.rs') || c.callFile === join(dir, 'main.rs'),
+        ),
+      );
+      t.true(mine.inlinedCalls.some((c) => c.file !== join(dir, 'main.rs')));
       t.is(mine.subprograms.length, read.subprograms.length);
       t.log(
         `dwarf ${version}: ${dumped.length} inlined calls compared, ${mine.inlinedCalls.length} from main.rs`,
@@ -453,6 +471,7 @@ function dumpedInlinedCalls(text: string): string[] {
       block,
     );
     let entry: bigint | undefined;
+    let others: bigint[] = [];
     if (low !== null) {
       const high = /DW_AT_high_pc\s+\(0x([0-9a-f]+)\)/.exec(block);
       if (high === null || high[1] === low[1]) continue; // no code (an empty range)
@@ -463,9 +482,19 @@ function dumpedInlinedCalls(text: string): string[] {
         .map((m) => BigInt(`0x${m[1]!}`));
       if (starts.length === 0) continue;
       entry = starts.reduce((a, b) => (b < a ? b : a));
+      others = [...new Set(starts)]
+        .filter((start) => start !== entry)
+        .sort((a, b) => (a < b ? -1 : 1));
     }
     if (entry === 0n || origin === null) continue;
-    out.push(`${entry.toString(16)} ${origin[1]!}`);
+    const callFile = /DW_AT_call_file\s+\("([^"]*)"\)/.exec(block);
+    const callLine = /DW_AT_call_line\s+\((\d+)\)/.exec(block);
+    const call =
+      callFile === null || callLine === null || callLine[1] === '0'
+        ? ''
+        : ` ${callFile[1]!}:${callLine[1]!}`;
+    const rest = others.length === 0 ? '' : ` +${others.map((a) => a.toString(16)).join(',')}`;
+    out.push(`${entry.toString(16)} ${origin[1]!}${call}${rest}`);
   }
   return out;
 }

@@ -99,3 +99,71 @@ test('addInlinedEntries: an inlined copy adds its function’s declaration to th
   t.is(sites.length, 3);
   t.is(sites[1]!.inlinedEntries, undefined);
 });
+
+test('addInlinedEntries: an inlined copy’s entry also proves its call line ran; `wanted` filters by file', (t) => {
+  const exec = [{ start: 0x1000n, end: 0x2000n }];
+  const sites = selectBreakpointSites([row(0x1000n, 5), row(0x1010n, 6)], exec);
+  const withEntries = addInlinedEntries(
+    sites,
+    [
+      // an intrinsic of the standard library inlined at /src/a.rs:9, inside a wrapper declared
+      // at a.rs:8 that was itself inlined (its body has no row of its own)
+      {
+        entry: 0x1010n,
+        name: '_mm_movemask_epi8',
+        file: '/rustc/0000000000000000000000000000000000000000/library/core/src/x.rs',
+        line: 100,
+        callFile: '/src/a.rs',
+        callLine: 9,
+      },
+      {
+        entry: 0x1010n,
+        name: 'movemask',
+        file: '/src/a.rs',
+        line: 8,
+        callFile: '/src/a.rs',
+        callLine: 6,
+      },
+      // no row at the entry: a new site standing for the first wanted line; the copy's code is
+      // split, and the start of its other range proves the call ran as well
+      {
+        entry: 0x1020n,
+        otherStarts: [0x1040n],
+        name: 'len',
+        file: '/rustc/0000000000000000000000000000000000000000/library/core/src/y.rs',
+        line: 7,
+        callFile: '/src/b.rs',
+        callLine: 60,
+      },
+    ],
+    exec,
+    (file) => !file.startsWith('/rustc/'),
+  );
+  t.deepEqual(withEntries, [
+    { address: 0x1000n, file: '/src/a.rs', line: 5 },
+    {
+      address: 0x1010n,
+      file: '/src/a.rs',
+      line: 6,
+      // the wrapper's declaration (the intrinsic's is not wanted) …
+      inlinedEntries: [{ file: '/src/a.rs', line: 8 }],
+      // … and both calls' lines (the row's own line is listed too: the wrapper is called there)
+      inlinedCalls: [
+        { file: '/src/a.rs', line: 9 },
+        { file: '/src/a.rs', line: 6 },
+      ],
+    },
+    {
+      address: 0x1020n,
+      file: '/src/b.rs',
+      line: 60,
+      inlinedCalls: [{ file: '/src/b.rs', line: 60 }],
+    },
+    {
+      address: 0x1040n,
+      file: '/src/b.rs',
+      line: 60,
+      inlinedCalls: [{ file: '/src/b.rs', line: 60 }],
+    },
+  ]);
+});

@@ -286,6 +286,7 @@ function randomPlan(next: () => number, path: string): ImagePlan {
         line: 1 + Math.floor(next() * 6),
       };
       if (next() < 0.15) s.inlinedEntries = [{ file: OTHER, line: 1 + Math.floor(next() * 6) }];
+      if (next() < 0.15) s.inlinedCalls = [{ file: files[0]!, line: 1 + Math.floor(next() * 6) }];
       sites.push(s);
       address += 8;
     }
@@ -442,6 +443,55 @@ test('an inlined copy’s entry credits the inlined function’s declaration lin
     only.functions.filter((f) => f.filenames[0] === OTHER).map((f) => f.name),
     [UNATTRIBUTED_RECORD_NAME],
   );
+});
+
+test('an inlined call’s entry is one more site of its call line', (t) => {
+  // helper (lines 10–12, out of line at 0x200) is inlined into main at 0x120 (main's line 3);
+  // inside that copy, a call on helper's line 11 was inlined at 0x128; main's line 4 (0x130) is
+  // where a call on line 5, which has no row at all, was inlined
+  const withCalls = (extra: Record<number, { file: string; line: number }[]>): BreakpointSite[] =>
+    SITES.map((s) => {
+      const out: BreakpointSite = { ...s };
+      if (s.address === 0x120n) out.inlinedEntries = [{ file: FILE, line: 10 }];
+      const calls = extra[Number(s.address)];
+      if (calls !== undefined) out.inlinedCalls = calls;
+      return out;
+    });
+  const sites = withCalls({ 0x128: [{ file: FILE, line: 11 }], 0x130: [{ file: FILE, line: 5 }] });
+  const run = (hits: number[], list = sites): Map<number, bigint> =>
+    lineMap(
+      buildLineCoverage([{ plan: plan('/bin/a', list, SUBPROGRAMS), counts: countsOf(hits) }], {
+        mode: 'oneshot',
+      }),
+      FILE,
+    );
+  // helper's own copy never ran; its inlined copy did, and the call on line 11 in it
+  let lines = run([1, 1, 0, 1, 1, 1, 0, 0, 0, 1]);
+  t.is(lines.get(11), 1n);
+  t.false(lines.has(12)); // only in the unentered out-of-line copy: not measurable
+  t.is(lines.get(5), 1n); // a line with no row of its own, measured at the call's entry
+  // the inlined copy ran but not the call on line 11: it had a site there, so 11 is measured 0
+  lines = run([1, 1, 0, 1, 0, 1, 0, 0, 0, 1]);
+  t.is(lines.get(11), 0n);
+  // the call's only entry is inside helper's own unentered copy (at line 12's row): line 11 is
+  // like a line with rows only there, not measurable while helper ran inlined
+  lines = run([1, 1, 0, 1, 1, 1, 0, 0, 0, 1], withCalls({ 0x220: [{ file: FILE, line: 11 }] }));
+  t.false(lines.has(11));
+  // line 5 belongs to main, the function its call's entry is in
+  const set = buildLineCoverage(
+    [
+      {
+        plan: plan('/bin/a', sites, SUBPROGRAMS),
+        counts: countsOf([1, 1, 0, 1, 1, 1, 0, 0, 0, 1]),
+      },
+    ],
+    { mode: 'oneshot' },
+  );
+  const main = set.functions.find((f) => f.name === '_ZNmain')!;
+  t.true([...main.regions.filter((_, i) => i % CODE_STRIDE === 3)].includes(5));
+  // plans keep the call lines
+  const stored = plan('/bin/a', sites, SUBPROGRAMS);
+  t.deepEqual(decodePlan(encodePlan(stored)), stored);
 });
 
 test('siteGroups: a site with inlined entries is a group of its own; plans keep the entries', (t) => {
