@@ -24,6 +24,10 @@ import {
 } from '../../../src/report/html/highlighted-source.js';
 import { escapeHtml, HtmlWriter } from '../../../src/report/html/html-writer.js';
 import {
+  FRAME_TEMPLATES_SHA256,
+  isBuiltinFrameTemplate,
+} from '../../../src/report/html/file-frame.js';
+import {
   isBuiltinLinesPartial,
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
@@ -32,7 +36,8 @@ import { decodeSource } from '../../../src/report/html/source-text.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
 import type { LineModel } from '../../../src/report/html/view-model.js';
 
-const LINES_HBS = path.resolve(import.meta.dirname, '../../../templates/html/partials/lines.hbs');
+const TEMPLATES = path.resolve(import.meta.dirname, '../../../templates/html');
+const LINES_HBS = path.join(TEMPLATES, 'partials/lines.hbs');
 
 const HOSTILE = `<script>alert("x")</script> {{x}} ' \` = & —`;
 
@@ -147,6 +152,14 @@ const lines: LineModel[] = [
     hasInstantiationGroups: true,
   }),
 ];
+
+test('the built-in page templates are those file-frame.ts writes out (update it with them)', (t) => {
+  for (const name of Object.keys(FRAME_TEMPLATES_SHA256)) {
+    const text = readFileSync(path.join(TEMPLATES, name), 'utf8');
+    t.true(isBuiltinFrameTemplate(name, text), name);
+    t.false(isBuiltinFrameTemplate(name, `${text} `), name);
+  }
+});
 
 test('the built-in lines partial is the one rendered by code (update lines-partial.ts with it)', (t) => {
   t.true(isBuiltinLinesPartial(readFileSync(LINES_HBS, 'utf8')));
