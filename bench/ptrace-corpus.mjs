@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // Breakpoint engine on corpus crates: `cov test --engine ptrace --tests` against plain
-// `cargo test --tests`, both with their builds done beforehand (so the times
-// compare running, not compiling). Prints, per crate, wall times and their ratio, pass/fail
-// counts of both, and the engine's breakpoints and hits.
-//   node bench/ptrace-corpus.mjs [--corpus /tmp/corpus] [--count] crate…
+// `cargo test --tests`, both with their builds done beforehand (so the times compare running,
+// not compiling). The commands run alternately, round after round, and the table shows medians.
+// Prints, per crate, wall times and their ratio, pass/fail counts of both, the engine's
+// breakpoints, hits and traps, and cov's fixed cost (its wall time minus the time its helpers
+// traced, i.e. node, cargo's own work, planning and the report).
+//   node bench/ptrace-corpus.mjs [--corpus /tmp/corpus] [--rounds 3] [--count]
+//                                [--baseline path/to/other/cli/main.js] crate…
+// --baseline adds a third command, another cov build (e.g. main's dist), run in the same rounds,
+// so before/after numbers come from one run on the same machine load.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -11,13 +16,20 @@ import { fileURLToPath } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const corpusIndex = args.indexOf('--corpus');
-const corpus = corpusIndex === -1 ? '/tmp/corpus' : args[corpusIndex + 1];
+const valued = new Set(['--corpus', '--rounds', '--baseline']);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i === -1 ? fallback : args[i + 1];
+};
+const corpus = option('--corpus', '/tmp/corpus');
+const rounds = Number(option('--rounds', '3'));
+const baseline = option('--baseline', undefined);
 const countMode = args.includes('--count');
-const crates = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--corpus');
+const crates = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
 const tsx = import.meta.resolve('tsx');
-// the compiled CLI when `npm run build` made one (what users run), else the sources through tsx
-const built = join(repo, 'dist/src/cli/main.js');
+// COV_CLI, else the compiled CLI when `npm run build` made one (what users run), else the
+// sources through tsx
+const built = process.env.COV_CLI ?? join(repo, 'dist/src/cli/main.js');
 const entry = existsSync(built) ? [built] : [`--import=${tsx}`, join(repo, 'src/cli/main.ts')];
 const work = '/tmp/cov-ptrace-corpus';
 mkdirSync(work, { recursive: true });
@@ -43,6 +55,24 @@ function results(output) {
   return `${passed}/${failed}`;
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const seconds = (ms) => (ms / 1000).toFixed(2);
+
+function readReport(json) {
+  try {
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    const lines = report.data[0].totals.lines;
+    return { stats: report.cov.ptrace, lines: `${lines.covered}/${lines.count}` };
+  } catch {
+    return { stats: {}, lines: '-' };
+  }
+}
+
 const rows = [];
 for (const crate of crates) {
   const manifest = join(corpus, crate, 'src/Cargo.toml');
@@ -55,59 +85,85 @@ for (const crate of crates) {
   const cargoArgs = ['test', '--manifest-path', manifest, '--tests'];
   const covEnv = { ...env };
   delete covEnv.CARGO_TARGET_DIR;
-  const json = join(work, `${crate}.json`);
-  const covArgs = [
-    ...entry,
-    'test',
-    '--engine',
-    'ptrace',
-    '--manifest-path',
-    manifest,
-    '--target-dir',
-    join(work, crate, 'cov'),
-    '--tests',
-    '--json',
-    json,
-    ...(countMode ? ['--count'] : []),
-  ];
+  const covCommand = (cli, name) => {
+    const json = join(work, `${crate}-${name}.json`);
+    return {
+      json,
+      argv: [
+        ...cli,
+        'test',
+        '--engine',
+        'ptrace',
+        '--manifest-path',
+        manifest,
+        '--target-dir',
+        join(work, crate, name),
+        '--tests',
+        '--json',
+        json,
+        ...(countMode ? ['--count'] : []),
+      ],
+    };
+  };
+  const commands = [{ name: 'cov', ...covCommand(entry, 'cov') }];
+  if (baseline !== undefined) commands.push({ name: 'base', ...covCommand([baseline], 'base') });
   await run('cargo', [...cargoArgs, '--no-run'], env);
-  await run(process.execPath, covArgs, covEnv); // builds
-  const plain = await run('cargo', cargoArgs, env);
-  const traced = await run(process.execPath, covArgs, covEnv);
-  let stats = {};
-  let totals = {};
-  try {
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    stats = report.cov.ptrace;
-    totals = report.data[0].totals.lines;
-  } catch {
-    // no report: the row shows the exit code
+  for (const c of commands) await run(process.execPath, c.argv, covEnv); // builds, plans
+  const times = { plain: [], cov: [], base: [], fixed: [], baseFixed: [] };
+  const last = {};
+  for (let round = 0; round < rounds; round++) {
+    last.plain = await run('cargo', cargoArgs, env);
+    times.plain.push(last.plain.ms);
+    for (const c of commands) {
+      const r = await run(process.execPath, c.argv, covEnv);
+      last[c.name] = { ...r, ...readReport(c.json) };
+      times[c.name].push(r.ms);
+      times[c.name === 'cov' ? 'fixed' : 'baseFixed'].push(
+        r.ms - (last[c.name].stats.elapsedMs ?? 0),
+      );
+    }
   }
-  rows.push({
+  const cov = last.cov;
+  const row = {
     crate,
-    plainS: (plain.ms / 1000).toFixed(2),
-    ptraceS: (traced.ms / 1000).toFixed(2),
-    ratio: (traced.ms / plain.ms).toFixed(2),
-    tracedS: ((stats.elapsedMs ?? 0) / 1000).toFixed(2),
-    plainResults: results(plain.output),
-    ptraceResults: results(traced.output),
-    exit: `${plain.code}/${traced.code}`,
-    breakpoints: stats.breakpoints,
-    armed: stats.armed,
-    hits: stats.hits,
-    traps: stats.traps,
-    processes: stats.processes,
-    threads: stats.threads,
-    lines: totals.count === undefined ? '-' : `${totals.covered}/${totals.count}`,
-  });
-  console.log(JSON.stringify(rows[rows.length - 1]));
+    rounds,
+    plainS: seconds(median(times.plain)),
+    ptraceS: seconds(median(times.cov)),
+    ratio: (median(times.cov) / median(times.plain)).toFixed(2),
+    fixedS: seconds(median(times.fixed)),
+    tracedS: seconds(cov.stats.elapsedMs ?? 0),
+    plainResults: results(last.plain.output),
+    ptraceResults: results(cov.output),
+    exit: `${last.plain.code}/${cov.code}`,
+    breakpoints: cov.stats.breakpoints,
+    armed: cov.stats.armed,
+    hits: cov.stats.hits,
+    traps: cov.stats.traps,
+    processes: cov.stats.processes,
+    threads: cov.stats.threads,
+    lines: cov.lines,
+    ...(baseline === undefined
+      ? {}
+      : {
+          baseS: seconds(median(times.base)),
+          baseRatio: (median(times.base) / median(times.plain)).toFixed(2),
+          baseFixedS: seconds(median(times.baseFixed)),
+          baseResults: results(last.base.output),
+          baseTraps: last.base.stats.traps,
+          baseLines: last.base.lines,
+        }),
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
 }
+const withBase = baseline !== undefined;
 console.log(
-  '\n| crate | cargo test s | cov ptrace s | ratio | traced s (sum) | passed/failed cargo | passed/failed ptrace | breakpoints | hits (traps) | lines covered |',
+  `\n| crate | cargo test s | cov ptrace s | ratio |${withBase ? ' baseline s | baseline ratio |' : ''} cov fixed s | traced s (sum) | passed/failed cargo | passed/failed ptrace | breakpoints | hits (traps) | lines covered |`,
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log(`|---|---|---|---|${withBase ? '---|---|' : ''}---|---|---|---|---|---|---|`);
 for (const r of rows) {
   console.log(
-    `| ${r.crate} | ${r.plainS} | ${r.ptraceS} | ${r.ratio} | ${r.tracedS} | ${r.plainResults} | ${r.ptraceResults} | ${r.breakpoints} | ${r.hits} (${r.traps}) | ${r.lines} |`,
+    `| ${r.crate} | ${r.plainS} | ${r.ptraceS} | ${r.ratio} |${withBase ? ` ${r.baseS} | ${r.baseRatio} |` : ''} ${r.fixedS} | ${r.tracedS} | ${r.plainResults} | ${r.ptraceResults} | ${r.breakpoints} | ${r.hits} (${r.traps}) | ${r.lines} |`,
   );
 }
+console.log(`\nmedians of ${rounds} rounds; commands alternate within each round`);

@@ -2,9 +2,9 @@
  * `cov compare`: instrumented and breakpoint coverage of the same tests, line by line — run both
  * engines, or read two earlier results (`--from A B`: coverage databases or `--json` outputs).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
 import {
@@ -26,7 +26,15 @@ import {
   type CoverageSet,
 } from '../model/index.js';
 import { readCargoMetadata } from '../llvm-bridge/index.js';
+import {
+  loadStoredPlan,
+  planImage,
+  planKey,
+  ptraceTargetDir,
+  type ImagePlan,
+} from '../ptrace-fallback/index.js';
 import { cargoArgsOf, type CargoFlags } from './cargo-flags.js';
+import { openInBrowser } from './html-options.js';
 import { writeOutput } from './output.js';
 import { reportFileFilter } from './report-options.js';
 import { loadFromDatabases } from './store-options.js';
@@ -39,6 +47,8 @@ export interface CompareFlags {
   explain?: string[];
   html?: string;
   'output-dir'?: string;
+  open?: boolean;
+  'template-dir'?: string;
   'ignore-filename-regex'?: string[];
   'default-ignore-filename-regex'?: boolean;
   verbose?: boolean;
@@ -75,6 +85,16 @@ export function withCompareFlags<T>(yargs: Argv<T>): Argv<T & CompareFlags> {
     .option('output-dir', {
       type: 'string',
       describe: 'Directory of the --html view',
+      group: 'Compare:',
+    })
+    .option('open', {
+      type: 'boolean',
+      describe: 'Open the --html view in a browser (implies --html)',
+      group: 'Compare:',
+    })
+    .option('template-dir', {
+      type: 'string',
+      describe: 'Render the --html view with a copy of templates/html instead of the built-in one',
       group: 'Compare:',
     })
     .option('explain', {
@@ -140,12 +160,49 @@ function readSource(filename: string): string | undefined {
 
 const KIND_NAMES = ['code', 'expansion', 'skipped', 'gap'];
 
+/**
+ * Breakpoint addresses of one source line in the traced executables: sites whose row is the line,
+ * and inlined copies' entries that stand for it (`inlinedEntries`). Plans come from the plan store
+ * of `targetDir` when an entry for the unchanged binary is there, else are read from the binary;
+ * binaries that no longer exist or cannot be read are skipped.
+ * @returns one line of text per address, e.g. `0x60ab4 in lib-1a2b (entry of an inlined copy)`
+ */
+export function lineAddresses(
+  objects: readonly string[],
+  file: string,
+  line: number,
+  targetDir: string | undefined,
+): string[] {
+  const out: string[] = [];
+  const storeDir = targetDir === undefined ? undefined : join(ptraceTargetDir(targetDir), 'plans');
+  for (const object of objects) {
+    if (!existsSync(object)) continue;
+    let plan: ImagePlan | undefined;
+    const key = storeDir === undefined ? undefined : planKey(object);
+    if (key !== undefined) plan = loadStoredPlan(storeDir!, key);
+    try {
+      plan ??= planImage(object);
+    } catch {
+      continue;
+    }
+    for (const site of plan.sites) {
+      const own = site.file === file && site.line === line;
+      const inlined = site.inlinedEntries?.some((e) => e.file === file && e.line === line);
+      if (!own && inlined !== true) continue;
+      const where = `0x${site.address.toString(16)} in ${basename(object)}`;
+      out.push(own ? where : `${where} (entry of an inlined copy; its row is line ${site.line})`);
+    }
+  }
+  return out;
+}
+
 /** What each engine saw on one line: regions with counts; breakpoint hits and owning functions. */
 export function explainLine(
   comparison: EngineComparison,
   instrumented: CoverageSet,
   breakpoint: CoverageSet,
   target: string,
+  addressesOf?: (file: string, line: number) => string[],
 ): string {
   const match = /^(.*):(\d+)$/.exec(target);
   if (match === null) throw new CovError('E_USAGE', `--explain ${target}: expected FILE:LINE`);
@@ -185,7 +242,16 @@ export function explainLine(
   for (const index of breakpoint.recordsByFile.get(compared.filename) ?? []) {
     const record = breakpoint.functions[index]!;
     if (recordStartsLine(record, compared.filename, line)) {
-      out += `    in function ${record.name}\n`;
+      const entered =
+        record.executionCount === 0n ? 'never entered out of line' : 'entered out of line';
+      out += `    in function ${record.name} (${entered})\n`;
+    }
+  }
+  if (entry?.breakpoint.coverable === true && addressesOf !== undefined) {
+    const addresses = addressesOf(compared.filename, line);
+    if (addresses.length > 0) {
+      out += `    addresses (hits are kept per line, not per address):\n`;
+      for (const address of addresses) out += `      ${address}\n`;
     }
   }
   return out;
@@ -206,7 +272,9 @@ export async function writeComparison(
     readSource,
   });
   const explained = (flags.explain ?? []).map((target) =>
-    explainLine(comparison, instrumented, breakpoint, target),
+    explainLine(comparison, instrumented, breakpoint, target, (file, line) =>
+      lineAddresses(breakpoint.metadata.objects, file, line, context.targetDir),
+    ),
   );
   const text =
     renderComparisonText(comparison) + (explained.length > 0 ? `\n${explained.join('\n')}` : '');
@@ -219,9 +287,10 @@ export async function writeComparison(
   } else {
     await writeOutput(flags['output-path'], text);
   }
-  if (flags.html !== undefined) {
+  if (flags.html !== undefined || flags.open === true) {
     const indexPath = await writeComparisonHtml(comparison, instrumented, flags, context.htmlDir);
     if (flags.quiet !== true) process.stderr.write(`compare html: ${indexPath}\n`);
+    if (flags.open === true) openInBrowser(indexPath);
   }
   return comparison;
 }
@@ -256,7 +325,10 @@ async function writeComparisonHtml(
     readSource: readSourceBytes,
     metadata: instrumented.metadata,
   });
-  return writeHtmlPages(pages, { outputDir }).indexPath;
+  return writeHtmlPages(pages, {
+    outputDir,
+    ...(flags['template-dir'] === undefined ? {} : { templateDir: flags['template-dir'] }),
+  }).indexPath;
 }
 
 function readSourceBytes(filename: string): Uint8Array | undefined {
@@ -276,7 +348,7 @@ export async function compareFrom(flags: CompareFlags, version: string): Promise
   const a = readResult(from[0]!, version);
   const b = readResult(from[1]!, version);
   const { instrumented, breakpoint } = pairByEngine(a, b, [from[0]!, from[1]!]);
-  if (flags.html !== undefined) compareHtmlDir(flags, undefined); // fail before comparing
+  if (flags.html !== undefined || flags.open === true) compareHtmlDir(flags, undefined); // fail before comparing
   await writeComparison(instrumented, breakpoint, flags, {});
 }
 

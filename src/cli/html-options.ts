@@ -65,7 +65,8 @@ export function htmlOutputDir(flags: HtmlFlags, targetDir: string | undefined): 
   );
 }
 
-function openInBrowser(path: string): void {
+/** Opens `path` with the desktop's opener (xdg-open, or open on macOS); a failure only warns. */
+export function openInBrowser(path: string): void {
   const command = process.platform === 'darwin' ? 'open' : 'xdg-open';
   const warn = (reason: string): void => {
     process.stderr.write(`${colors.yellow('warning')}: cannot open ${path}: ${reason}\n`);

@@ -9,6 +9,7 @@ import {
   checkInstrumentationSupport,
   detectToolchain,
   readCargoMetadata,
+  type CargoWorkspace,
   type ToolchainInfo,
 } from '../llvm-bridge/index.js';
 import {
@@ -208,17 +209,24 @@ async function writePtraceReports(
 export async function commandCargoPtrace(
   argv: ReportFlags & CargoFlags & CommonFlags & PtraceFlags & { '--'?: (string | number)[] },
   command: 'test' | 'run',
-  selection: { toolchain: ToolchainInfo | undefined; version: string },
+  selection: {
+    toolchain: ToolchainInfo | undefined;
+    version: string;
+    /** The workspace when the caller has read it already (else `cargo metadata` runs here). */
+    workspace?: CargoWorkspace;
+  },
   hooks: PtraceHooks = {},
 ): Promise<number> {
   const progress = createProgress(argv.quiet === true);
   const mode = modeOf(argv);
   const timeoutMs = timeoutMsOf(argv);
-  const metadata = await readCargoMetadata({
-    env: process.env,
-    cwd: process.cwd(),
-    manifestPath: argv['manifest-path'],
-  });
+  const metadata =
+    selection.workspace ??
+    (await readCargoMetadata({
+      env: process.env,
+      cwd: process.cwd(),
+      manifestPath: argv['manifest-path'],
+    }));
   const targetDir = resolve(argv['target-dir'] ?? join(metadata.targetDir, 'cov'));
   const helper = await ensureHelper({ onProgress: progress });
   const toolchain =
@@ -236,6 +244,7 @@ export async function commandCargoPtrace(
     timeoutMs,
     stdoutToStderr: reportGoesToStdout(argv),
     onProgress: progress,
+    workspace: metadata,
     ...(toolchain === undefined ? {} : { toolchain }),
   });
   if (argv.quiet !== true) {

@@ -16,6 +16,7 @@ import {
   renderShowEnv,
   runProgram,
   runTests,
+  type CargoWorkspace,
   type ShowEnvShell,
   type ToolchainInfo,
 } from '../llvm-bridge/index.js';
@@ -84,19 +85,25 @@ interface Paths {
   readonly profrawDir: string;
 }
 
-async function resolvePaths(flags: CargoFlags): Promise<Paths> {
-  const cwd = process.cwd();
-  const metadata = await readCargoMetadata({
+function readWorkspace(flags: CargoFlags): Promise<CargoWorkspace> {
+  return readCargoMetadata({
     env: process.env,
-    cwd,
+    cwd: process.cwd(),
     manifestPath: flags['manifest-path'],
   });
+}
+
+function pathsOf(flags: CargoFlags, metadata: CargoWorkspace): Paths {
   const targetDir = resolve(flags['target-dir'] ?? join(metadata.targetDir, 'cov'));
   return {
     workspaceRoot: metadata.workspaceRoot,
     targetDir,
     profrawDir: join(targetDir, 'profraw'),
   };
+}
+
+async function resolvePaths(flags: CargoFlags): Promise<Paths> {
+  return pathsOf(flags, await readWorkspace(flags));
 }
 
 function toolchainLabel(t: ToolchainInfo): string {
@@ -215,9 +222,13 @@ async function commandTest(
     EngineFlags & { '--'?: (string | number)[] },
   mode: 'test' | 'run',
 ): Promise<number> {
+  // `cargo metadata` runs while the toolchain is probed
+  const reading = readWorkspace(argv);
+  reading.catch(() => undefined); // awaited below, after the engine choice and its errors
   const engine = await selectEngine(argv.engine);
+  const workspace = await reading;
+  const paths = pathsOf(argv, workspace);
   if (engine.engine === 'ptrace') {
-    const paths = await resolvePaths(argv);
     const gate = await prepareGate(argv, {
       root: paths.workspaceRoot,
       quiet: argv.quiet === true,
@@ -227,7 +238,7 @@ async function commandTest(
     return commandCargoPtrace(
       argv,
       mode,
-      { toolchain: engine.toolchain, version: VERSION },
+      { toolchain: engine.toolchain, version: VERSION, workspace },
       {
         outputs: (set, report) => gate.outputs(set, report),
         finish: (set, exitStatus) => {
@@ -259,7 +270,6 @@ async function commandTest(
   }
   const progress = createProgress(argv.quiet === true);
   const toolchain = engine.toolchain;
-  const paths = await resolvePaths(argv);
   const gate = await prepareGate(argv, {
     root: paths.workspaceRoot,
     quiet: argv.quiet === true,
@@ -499,7 +509,7 @@ export function buildParser(args: readonly string[]): Argv {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress output' }) as Argv<
       T & CommonFlags
     >;
-  return yargs([...args])
+  const parser = yargs([...args])
     .scriptName('cov')
     .usage(
       '$0 <command> [options]\n\nRust source-based code coverage, exact to llvm-cov, without llvm-tools.',
@@ -575,6 +585,24 @@ export function buildParser(args: readonly string[]): Argv {
     .fail((message, error) => {
       throw error ?? new CovError('E_USAGE', message);
     });
+  skipHelpCache(parser);
+  return parser;
+}
+
+/**
+ * yargs renders the whole help text of the command it runs, every time, only to keep it for a
+ * later `showHelp()` (command.js, `cacheHelpMessage`); cov never calls that after a command ran,
+ * and rendering `cov test`'s options costs 50–100 ms of every run. `--help` is not affected: it is
+ * answered before any command runs. Internal API, hence the guards: without it nothing changes.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = parser as unknown as {
+    getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+  };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') {
+    usage.cacheHelpMessage = () => {};
+  }
 }
 
 /**

@@ -20,7 +20,9 @@ import {
 
 /**
  * Where a line falls. Agreement: `both-covered`, `both-uncovered`. Disagreement on a line both
- * engines can measure: `instrumented-only-covered`, `breakpoint-only-covered`. Lines only one
+ * engines can measure: `instrumented-only-covered`, `breakpoint-only-covered`, `no-address-inlined`
+ * (the line's addresses are all in copies of its function that never ran, while it ran inlined
+ * where the optimised line table gives it no row). Lines only one
  * engine can measure, by cause: `no-address-unexecuted` (regions but no line-table address, and no
  * instantiation ran: a generic never monomorphised or a function rustc did not codegen),
  * `no-address-executed` (regions that ran but no address: a line without instructions of its own,
@@ -62,17 +64,17 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   'both-covered': 'both engines saw the line run',
   'both-uncovered': 'neither engine saw the line run',
   'instrumented-only-covered':
-    'a region counted the line but its breakpoint address was not hit (the line is covered by a region that starts on an earlier line, or its code runs from another line’s address)',
+    'a region counted the line but its breakpoint address was not hit (the line is covered by a region that starts on an earlier line, its code runs from another line’s address, or the two runs took different paths: thread timing, random test inputs)',
   'breakpoint-only-covered':
-    'the breakpoint was hit but the line’s regions count 0 (code rustc attributes to this line outside the counted region, e.g. unwinding or drop glue)',
+    'the breakpoint was hit but the line’s regions count 0 (code rustc attributes to this line outside the counted region, e.g. unwinding or drop glue, or the two runs took different paths: thread timing, random test inputs)',
   'no-address-unexecuted':
     'regions but no line-table address, and no instantiation ran: a generic never monomorphised or a function not code-generated',
   'no-address-executed':
-    'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields) or they were inlined into another line',
+    'regions in a function that ran, but no line-table address: the line has no instructions of its own (closing braces, `break`/`continue`, struct literal fields), they were merged into another line, or (optimised builds) it ran only in inlined copies, where it has no row, so the breakpoint engine does not report it',
   'no-address-inlined':
-    'regions that ran, but the line’s only addresses are in an out-of-line copy that never ran: the code ran inlined, where the (optimised) line table gives it no row of its own',
+    'regions that ran, but the function holding the line was never entered out of line and no address of the line was hit: it ran inlined into its callers, where the (optimised) line table gives the line no row of its own (closing braces, code merged into other lines)',
   'no-region-generated':
-    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, drop glue, `#[test]` registration, the test harness `main`)',
+    'an address but no region: compiler-generated code rustc does not instrument (`#[derive]` impls, enum variant constructors and drop glue on a type’s fields and variants, `#[test]` registration, the test harness `main`)',
   'no-region-macro': 'an address but no region: code expanded from a macro at this line',
   'no-region-in-function':
     'an address inside an instrumented function on a line no region maps (declarations, closing braces, drop glue)',
@@ -129,14 +131,21 @@ export function emptyCategoryCounts(): CategoryCounts {
   return counts;
 }
 
-/** Agreement percent over lines coverable in both engines. */
+/**
+ * Agreement percent over lines coverable in both engines (a region, and a breakpoint address):
+ * the disagreements are `instrumented-only-covered`, `breakpoint-only-covered` and
+ * `no-address-inlined` (whose addresses are real but were never reached where the code ran).
+ */
 export function agreementPercent(counts: CategoryCounts): {
   comparable: number;
   agreement: number;
 } {
   const agree = counts['both-covered'] + counts['both-uncovered'];
   const comparable =
-    agree + counts['instrumented-only-covered'] + counts['breakpoint-only-covered'];
+    agree +
+    counts['instrumented-only-covered'] +
+    counts['breakpoint-only-covered'] +
+    counts['no-address-inlined'];
   return { comparable, agreement: comparable === 0 ? 100 : (agree / comparable) * 100 };
 }
 
@@ -224,14 +233,18 @@ function owningFunctions(set: CoverageSet, filename: string, line: number): stri
   return names;
 }
 
-/** True when the line has breakpoint-engine owners and none of them had any line hit. */
+/**
+ * True when the line has breakpoint-engine owners and none of them was entered out of line (the
+ * record's execution count is its out-of-line entry site's; lines of an inlined copy can still
+ * have hits, credited by their own rows in the callers).
+ */
 function onlyInUnenteredCopies(set: CoverageSet, filename: string, line: number): boolean {
   let owners = 0;
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;
     if (!recordStartsLine(record, filename, line)) continue;
     owners++;
-    if (record.regionCounts.some((count) => count !== 0n)) return false;
+    if (record.executionCount !== 0n) return false;
   }
   return owners > 0;
 }
@@ -252,6 +265,47 @@ function isDerivedItemLine(text: readonly string[], line: number): boolean {
   return false;
 }
 
+/** A `struct`, `enum` or `union` item opening a brace block. */
+const TYPE_ITEM = /^\s*(pub(\([^)]*\))?\s+)?(struct|enum|union)\s+[A-Za-z_]/;
+
+/**
+ * True for a field or variant line: the innermost brace block holding the line is opened by a
+ * `struct`/`enum`/`union` item. rustc maps no region there (a type definition is not code); what
+ * has an address on such a line is generated from its spans (derived impls, constructors, glue).
+ */
+function isInTypeDefinition(text: readonly string[], line: number): boolean {
+  let depth = 0;
+  for (let i = line - 2; i >= 0 && i >= line - 400; i--) {
+    const t = text[i]!;
+    for (let k = t.length - 1; k >= 0; k--) {
+      const ch = t[k];
+      if (ch === '}') depth++;
+      else if (ch === '{') {
+        if (depth === 0) return opensTypeItem(text, i);
+        depth--;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the item whose block opens on line index `i` is a type definition: that line or, for a
+ * header over several lines (generics, a `where` clause, the brace alone), the line it starts on.
+ */
+function opensTypeItem(text: readonly string[], i: number): boolean {
+  for (let k = i; k >= 0 && k >= i - 12; k--) {
+    const t = text[k]!;
+    if (TYPE_ITEM.test(t)) return true;
+    const trimmed = t.trim();
+    // the line before a header ends another item or statement
+    if (k < i && (trimmed.endsWith(';') || trimmed.endsWith('}') || trimmed.endsWith('{'))) {
+      return false;
+    }
+  }
+  return false;
+}
+
 function isGeneratedLine(
   text: readonly string[] | undefined,
   line: number,
@@ -260,6 +314,7 @@ function isGeneratedLine(
 ): boolean {
   if (text !== undefined) {
     if (ATTRIBUTE_LINE.test(text[line - 1] ?? '')) return true;
+    if (TYPE_ITEM.test(text[line - 1] ?? '') || isInTypeDefinition(text, line)) return true;
     if (isDerivedItemLine(text, line)) return true;
   }
   return owningFunctions(breakpointSet, filename, line).some(
@@ -275,7 +330,7 @@ interface SourceFacts {
   inMacroDefinition(line: number): boolean;
   /** Whether a line is generated code (attribute line, derived impl, harness glue). */
   generated(line: number): boolean;
-  /** Whether every breakpoint-engine function holding the line never ran (no line of it hit). */
+  /** Whether every breakpoint-engine function holding the line was never entered out of line. */
   onlyInUnenteredCopies(line: number): boolean;
 }
 
@@ -287,25 +342,51 @@ function macroLinesOf(text: readonly string[]): Set<number> {
   const lines = new Set<number>();
   for (let i = 0; i < text.length; i++) {
     if (!/\bmacro_rules!/.test(text[i]!) && !MACRO_INVOCATION.test(text[i]!)) continue;
-    let depth = 0;
-    let opened = false;
+    const state: BracketState = { depth: 0, opened: false, inString: false };
     for (let j = i; j < text.length; j++) {
       lines.add(j + 1);
-      for (const ch of text[j]!) {
-        if (ch === '{' || ch === '(' || ch === '[') {
-          depth++;
-          opened = true;
-        } else if (ch === '}' || ch === ')' || ch === ']') {
-          depth--;
-        }
-      }
-      if (opened && depth <= 0) {
+      countBrackets(text[j]!, state);
+      if (state.opened && state.depth <= 0) {
         i = j;
         break;
       }
     }
   }
   return lines;
+}
+
+/** Bracket depth while scanning source lines; a string literal may span lines. */
+interface BracketState {
+  depth: number;
+  opened: boolean;
+  inString: boolean;
+}
+
+/**
+ * Adds one line's brackets to `state`, skipping those inside string literals (with escapes), char
+ * literals (`'{'`, `'\\''`) and `//` comments; lifetimes (`'a`) are not char literals.
+ */
+function countBrackets(line: string, state: BracketState): void {
+  for (let k = 0; k < line.length; k++) {
+    const ch = line[k]!;
+    if (state.inString) {
+      if (ch === '\\') k++;
+      else if (ch === '"') state.inString = false;
+      continue;
+    }
+    if (ch === '"') state.inString = true;
+    else if (ch === '/' && line[k + 1] === '/') return;
+    else if (ch === "'") {
+      // a char literal: 'x' or an escape '\n', '\u{…}', '\''
+      const close = line[k + 1] === '\\' ? line.indexOf("'", k + 3) : k + 2;
+      if (close > k && line[close] === "'") k = close;
+    } else if (ch === '{' || ch === '(' || ch === '[') {
+      state.depth++;
+      state.opened = true;
+    } else if (ch === '}' || ch === ')' || ch === ']') {
+      state.depth--;
+    }
+  }
 }
 
 const CLOSING_BRACE = /^\s*\}\s*$/;
@@ -335,14 +416,16 @@ function categorize(
   if (source.generated(line)) return 'no-region-generated';
   if (facts.macroLines.has(line) || source.inMacroDefinition(line)) return 'no-region-macro';
   if (owners.length > 0) return 'no-region-in-function';
-  // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region
+  // the closing brace after a diverging call (`panic!`, `loop {}`): unreachable, so no region;
+  // other closing braces may stand between it and the function's last region
   const text = source.line(line);
-  if (
-    text !== undefined &&
-    CLOSING_BRACE.test(text) &&
-    facts.functionSpans.some((s) => s.last === line - 1)
-  ) {
-    return 'no-region-in-function';
+  if (text !== undefined && CLOSING_BRACE.test(text)) {
+    let previous = line - 1;
+    while (previous > 0 && previous > line - 8 && CLOSING_BRACE.test(source.line(previous) ?? '')) {
+      if (facts.functionSpans.some((s) => s.last === previous)) break;
+      previous--;
+    }
+    if (facts.functionSpans.some((s) => s.last === previous)) return 'no-region-in-function';
   }
   return 'unexplained';
 }

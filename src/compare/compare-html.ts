@@ -50,6 +50,8 @@ export interface CategoryCountModel {
   readonly count: number;
   readonly isZero: boolean;
   readonly explanation: string;
+  /** `data-sort` key of the category's column in the index's file table (its cell index − 1). */
+  readonly sortKey: number;
 }
 
 /** One row of the index's file table. */
@@ -59,6 +61,8 @@ export interface CompareFileRow {
   readonly href: string;
   /** Agreement percent with one decimal and `%`, or `–` when no line is coverable in both. */
   readonly agreementText: string;
+  /** The agreement percent for sorting (unrounded); -1 when no line is coverable in both. */
+  readonly agreementValue: number;
   readonly level: 'high' | 'medium' | 'low' | 'none';
   readonly comparable: number;
   /** One cell per category, in {@link LINE_CATEGORIES} order. */
@@ -138,6 +142,7 @@ export function categoryKind(category: LineCategory): CategoryKind {
       return 'agree';
     case 'instrumented-only-covered':
     case 'breakpoint-only-covered':
+    case 'no-address-inlined':
       return 'disagree';
     case 'unexplained':
       return 'unexplained';
@@ -153,6 +158,8 @@ function categoryCounts(counts: CategoryCounts, keepZero: boolean): CategoryCoun
     count: counts[category],
     isZero: counts[category] === 0,
     explanation: CATEGORY_EXPLANATIONS[category],
+    // after the name, agreement and comparable cells
+    sortKey: LINE_CATEGORIES.indexOf(category) + 2,
   }));
 }
 
@@ -278,11 +285,13 @@ export function buildComparePages(input: ComparePagesInput): HtmlPage[] {
       lines: built.lines,
     };
     pages.push({ path, template: COMPARE_FILE_TEMPLATE, model });
+    const { comparable, agreement: percent } = agreementPercent(file.counts);
     rows.push({
       name: displayName,
       path: displayName,
       href: path,
       ...agreement,
+      agreementValue: comparable === 0 ? -1 : percent,
       counts: categoryCounts(file.counts, true),
     });
   }

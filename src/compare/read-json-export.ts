@@ -16,6 +16,7 @@ interface ExportFunction {
   readonly filenames?: unknown;
   readonly regions?: unknown;
   readonly branches?: unknown;
+  readonly count?: unknown;
 }
 
 function toCount(value: unknown): bigint {
@@ -63,7 +64,9 @@ function readFunction(fn: ExportFunction, source: string, index: number): Functi
   return {
     name: fn.name,
     filenames: (fn.filenames as unknown[]).map(String),
-    executionCount: counts[0]!,
+    // the export's `count` is the function's execution count (for instrumented coverage also its
+    // first region's; for the breakpoint engine the out-of-line entry's, which may differ)
+    executionCount: typeof fn.count === 'number' ? toCount(fn.count) : counts[0]!,
     regions: Uint32Array.from(regions),
     regionCounts: BigUint64Array.from(counts),
     branches: Uint32Array.from(branches),
@@ -78,7 +81,8 @@ function readFunction(fn: ExportFunction, source: string, index: number): Functi
  * Parses a JSON export written by `cov --json` (or `llvm-cov export`, then taken as instrumented).
  * @param text the file's text
  * @param source the file name, for errors
- * @returns a set with one record per exported function; `metadata.engine` from the `"cov"` key
+ * @returns a set with one record per exported function; `metadata.engine` and `objects` from the
+ *   `"cov"` key
  * @throws CovError `E_MALFORMED` when the text is not an export with per-function data (written
  *   without `--skip-functions` / `--summary-only`)
  */
@@ -94,7 +98,7 @@ export function readJsonExport(text: string, source: string): CoverageSet {
   const root = parsed as {
     type?: unknown;
     data?: { functions?: unknown }[];
-    cov?: { engine?: unknown; toolchain?: unknown };
+    cov?: { engine?: unknown; toolchain?: unknown; objects?: unknown };
   };
   const functions = root.data?.[0]?.functions;
   if (root.type !== 'llvm.coverage.json.export' || !Array.isArray(functions)) {
@@ -108,7 +112,9 @@ export function readJsonExport(text: string, source: string): CoverageSet {
   const engine = root.cov?.engine === 'ptrace' ? 'ptrace' : 'instrumented';
   return createCoverageSet(records, [], {
     engine,
-    objects: [],
+    objects: Array.isArray(root.cov?.objects)
+      ? root.cov.objects.filter((o): o is string => typeof o === 'string')
+      : [],
     profiles: [source],
     ...(typeof root.cov?.toolchain === 'string' ? { toolchain: root.cov.toolchain } : {}),
   });

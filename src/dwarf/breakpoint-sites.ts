@@ -1,7 +1,7 @@
 /**
  * Breakpoint-site selection from `.debug_line` rows (any DWARF version).
  */
-import type { AddressRange, BreakpointSite, LineRow } from './types.js';
+import type { AddressRange, BreakpointSite, InlinedCall, LineRow, SourceLine } from './types.js';
 
 /**
  * Picks the addresses to arm: rows with `is_stmt`, line ≠ 0, not `DW_LNE_end_sequence`, whose
@@ -40,6 +40,55 @@ export function selectBreakpointSites(
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Adds the entries of inlined copies to `sites` (sorted by address, one per address, as
+ * {@link selectBreakpointSites} gives): each call with a known decl file and line whose entry lies
+ * in `executable` puts that declaration in the `inlinedEntries` of the site at its entry address
+ * (even when it is the row's own line: the entry marks the function as entered inline), or, when
+ * no row put a site there, becomes a new site whose line is the (first) declaration line and
+ * whose `inlinedEntries` list them all. The
+ * entry of an inlined copy is an instruction boundary (where its code begins), so it can be armed.
+ *
+ * Why: an optimised build keeps no row for the first line of a function inlined into its callers
+ * (its prologue is gone), so without this the line only has the never-run out-of-line copy's
+ * address and reads as not executed although the function ran.
+ * @returns a new array, sorted by address, one site per address; `sites` is not changed.
+ */
+export function addInlinedEntries(
+  sites: readonly BreakpointSite[],
+  calls: readonly InlinedCall[],
+  executable: readonly AddressRange[],
+): BreakpointSite[] {
+  const ranges = [...executable].filter((r) => r.start < r.end).sort(compareStart);
+  const byAddress = new Map<bigint, SourceLine[]>();
+  for (const call of calls) {
+    if (call.file === undefined || call.line === undefined || call.line === 0) continue;
+    if (!inRanges(ranges, call.entry)) continue;
+    let entries = byAddress.get(call.entry);
+    if (entries === undefined) byAddress.set(call.entry, (entries = []));
+    if (!entries.some((e) => e.line === call.line && e.file === call.file)) {
+      entries.push({ file: call.file, line: call.line });
+    }
+  }
+  if (byAddress.size === 0) return [...sites];
+  const out: BreakpointSite[] = [];
+  for (const site of sites) {
+    const entries = byAddress.get(site.address);
+    if (entries === undefined) {
+      out.push(site);
+      continue;
+    }
+    byAddress.delete(site.address);
+    // kept even when it is the row's own line: the entry says an inlined copy began here
+    out.push({ ...site, inlinedEntries: entries });
+  }
+  for (const [address, entries] of byAddress) {
+    // no row here: the site stands for the (first) declaration, and still marks the entries
+    out.push({ address, file: entries[0]!.file, line: entries[0]!.line, inlinedEntries: entries });
+  }
+  return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
 
 function compareStart(a: AddressRange, b: AddressRange): number {
   return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;

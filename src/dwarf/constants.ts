@@ -93,6 +93,7 @@ export const DW_AT_decl_line = 0x3b;
 export const DW_AT_declaration = 0x3c;
 export const DW_AT_specification = 0x47;
 export const DW_AT_ranges = 0x55;
+export const DW_AT_entry_pc = 0x52;
 export const DW_AT_str_offsets_base = 0x72;
 export const DW_AT_addr_base = 0x73;
 export const DW_AT_rnglists_base = 0x74;
@@ -104,6 +105,7 @@ export const DW_AT_GNU_addr_base = 0x2133;
 // Tags (table 7.3).
 export const DW_TAG_compile_unit = 0x11;
 export const DW_TAG_subprogram = 0x2e;
+export const DW_TAG_inlined_subroutine = 0x1d;
 export const DW_TAG_partial_unit = 0x3c;
 export const DW_TAG_skeleton_unit = 0x4a;
 

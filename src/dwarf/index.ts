@@ -3,7 +3,19 @@
  * and a minimal `.debug_info` walk for subprograms.
  * @see ../../../shared/spec/ptrace-engine.md "Breakpoints"
  */
-export { selectBreakpointSites } from './breakpoint-sites.js';
+export { addInlinedEntries, selectBreakpointSites } from './breakpoint-sites.js';
 export { readDebugLine } from './debug-line.js';
-export { readSubprograms } from './subprograms.js';
-export type { AddressRange, BreakpointSite, DwarfSections, LineRow, Subprogram } from './types.js';
+export {
+  readSubprograms,
+  type ReadSubprogramsOptions,
+  type SubprogramsRead,
+} from './subprograms.js';
+export type {
+  AddressRange,
+  BreakpointSite,
+  DwarfSections,
+  InlinedCall,
+  LineRow,
+  SourceLine,
+  Subprogram,
+} from './types.js';

@@ -1,6 +1,7 @@
 /**
  * `.debug_info` walk (DWARF 2–5, 32/64-bit) for `DW_TAG_subprogram` DIEs with code: names (direct
- * or through DW_AT_specification / DW_AT_abstract_origin), low/high pc, DW_AT_ranges, decl file/line.
+ * or through DW_AT_specification / DW_AT_abstract_origin), low/high pc, DW_AT_ranges, decl file/line;
+ * and for the `DW_TAG_inlined_subroutine` DIEs nested in them (entry address, inlined function).
  */
 import { ByteReader, CovError, diagnosticFromError, type Diagnostic } from '../binary/index.js';
 import { findAbbrev, type Abbrev } from './abbrev.js';
@@ -9,7 +10,7 @@ import { readFormUnsigned, skipForm } from './forms.js';
 import { readLineProgramHeader, resolveFilePath, type LineProgramHeader } from './line-header.js';
 import { readRangeList } from './ranges.js';
 import { DwarfContext } from './sections.js';
-import type { AddressRange, DwarfSections, Subprogram } from './types.js';
+import type { AddressRange, DwarfSections, InlinedCall, Subprogram } from './types.js';
 import { readCompileUnits, readFormAddress, type CompileUnit } from './units.js';
 
 /** How many specification/abstract_origin links are followed for a name. */
@@ -27,6 +28,10 @@ interface DieScratch {
   highPcOffset: number;
   rangesForm: number;
   rangesValue: number;
+  /** DW_AT_entry_pc: 0 when absent, else its form (address, or an offset from DW_AT_low_pc). */
+  entryPcForm: number;
+  entryPcAddress: bigint;
+  entryPcOffset: number;
   declFile: number;
   declLine: number;
   /** Absolute `.debug_info` offset of the DW_AT_specification or DW_AT_abstract_origin target. */
@@ -40,10 +45,22 @@ function clearScratch(s: DieScratch): void {
   s.lowPc = undefined;
   s.highPcForm = 0;
   s.rangesForm = 0;
+  s.entryPcForm = 0;
   s.declFile = -1;
   s.declLine = 0;
   s.reference = -1;
   s.sibling = -1;
+}
+
+/** What {@link readSubprograms} gives. */
+export interface SubprogramsRead {
+  subprograms: Subprogram[];
+  /**
+   * Inlined copies of functions, in `.debug_info` order: `DW_TAG_inlined_subroutine` DIEs (at any
+   * depth inside a subprogram) with code, under the same range rules as subprograms.
+   */
+  inlinedCalls: InlinedCall[];
+  warnings: Diagnostic[];
 }
 
 /**
@@ -57,8 +74,13 @@ function clearScratch(s: DieScratch): void {
  * DW_AT_abstract_origin target (followed up to 8 links, within or across units). `file` is the
  * full path of DW_AT_decl_file through the owning unit's line table.
  *
- * @returns subprograms in `.debug_info` order (ranges as `bigint` link-time addresses), and
- *   warnings: a unit whose DIEs are malformed is skipped (its subprograms dropped) with a warning
+ * Inlined copies (`DW_TAG_inlined_subroutine`) are listed too, each with its entry address
+ * (DW_AT_entry_pc, as an address or, in DWARF 5, a constant offset from DW_AT_low_pc; else
+ * DW_AT_low_pc; else the lowest start of DW_AT_ranges) and the name and decl file/line of the
+ * function it copies, through DW_AT_abstract_origin.
+ *
+ * @returns subprograms in `.debug_info` order (ranges as `bigint` link-time addresses), inlined
+ *   calls, and warnings: a unit whose DIEs are malformed is skipped (its subprograms dropped) with a warning
  *   naming `.debug_info` and the byte offset; a subprogram whose ranges cannot be read is dropped
  *   with a warning.
  * @see DWARF 5 §3.3 (subroutine entries), §2.17 (code addresses and ranges)
@@ -66,28 +88,51 @@ function clearScratch(s: DieScratch): void {
 export function readSubprograms(
   sections: DwarfSections,
   sourceName: string,
-): { subprograms: Subprogram[]; warnings: Diagnostic[] } {
+  options: ReadSubprogramsOptions = {},
+): SubprogramsRead {
   const context = new DwarfContext(sections, sourceName);
   const { units, warnings } = readCompileUnits(context);
   const subprograms: Subprogram[] = [];
+  const inlinedCalls: InlinedCall[] = [];
   const info = sections.debugInfo;
-  if (info === undefined) return { subprograms, warnings };
-  const walker = new SubprogramWalker(context, info, units, warnings);
+  if (info === undefined) return { subprograms, inlinedCalls, warnings };
+  const walker = new SubprogramWalker(context, info, units, warnings, options.inlinedFrom);
   for (const unit of units) {
     const before = subprograms.length;
+    const inlinedBefore = inlinedCalls.length;
     try {
-      walker.walkUnit(unit, subprograms);
+      walker.walkUnit(unit, subprograms, inlinedCalls);
     } catch (error) {
       if (!(error instanceof CovError)) throw error;
       subprograms.length = before;
+      inlinedCalls.length = inlinedBefore;
       warnings.push(diagnosticFromError(error, 'skipped the subprograms of a .debug_info unit: '));
     }
   }
-  return { subprograms, warnings };
+  return { subprograms, inlinedCalls, warnings };
+}
+
+/** Options of {@link readSubprograms}. */
+export interface ReadSubprogramsOptions {
+  /**
+   * Which inlined calls to list, by the decl file of the inlined function (full path, undefined
+   * when unknown); default all. Rejected ones cost no range-list read.
+   */
+  inlinedFrom?: (file: string | undefined) => boolean;
+}
+
+/** Name and declaration of a function as found through a reference chain. */
+interface ResolvedOrigin {
+  name: string;
+  linkageName?: string;
+  file?: string;
+  line?: number;
 }
 
 class SubprogramWalker {
   private readonly lineHeaders = new Map<number, LineProgramHeader | null>();
+  /** Origins of DIEs that say nothing of their own, by reference target (inlined copies share them). */
+  private readonly origins = new Map<number, ResolvedOrigin>();
   private readonly scratch: DieScratch = {
     nameForm: 0,
     nameValue: 0,
@@ -99,6 +144,9 @@ class SubprogramWalker {
     highPcOffset: 0,
     rangesForm: 0,
     rangesValue: 0,
+    entryPcForm: 0,
+    entryPcAddress: 0n,
+    entryPcOffset: 0,
     declFile: -1,
     declLine: 0,
     reference: -1,
@@ -110,9 +158,10 @@ class SubprogramWalker {
     private readonly info: Uint8Array,
     private readonly units: readonly CompileUnit[],
     private readonly warnings: Diagnostic[],
+    private readonly wantInlined: ((file: string | undefined) => boolean) | undefined,
   ) {}
 
-  walkUnit(unit: CompileUnit, out: Subprogram[]): void {
+  walkUnit(unit: CompileUnit, out: Subprogram[], inlined: InlinedCall[]): void {
     if (!unit.hasChildren) return;
     const { header } = unit;
     const r = this.context.cursor('.debug_info', this.info.subarray(0, header.endOffset));
@@ -134,7 +183,8 @@ class SubprogramWalker {
           dieOffset,
         );
       }
-      if (abbrev.tag !== C.DW_TAG_subprogram) {
+      const isInlined = abbrev.tag === C.DW_TAG_inlined_subroutine;
+      if (abbrev.tag !== C.DW_TAG_subprogram && !isInlined) {
         if (abbrev.fixedSize >= 0) r.skip(abbrev.fixedSize, 'DIE attributes');
         else skipAttributes(r, abbrev, unit);
         if (abbrev.hasChildren) depth++;
@@ -143,15 +193,16 @@ class SubprogramWalker {
       clearScratch(s);
       this.readAttributes(r, abbrev, unit, s, true);
       if (s.lowPc !== undefined || s.rangesForm !== 0) {
-        const subprogram = this.makeSubprogram(unit, s, dieOffset);
-        if (subprogram !== undefined) out.push(subprogram);
+        if (isInlined) {
+          const call = this.makeInlinedCall(unit, s, dieOffset, this.wantInlined);
+          if (call !== undefined) inlined.push(call);
+        } else {
+          const subprogram = this.makeSubprogram(unit, s, dieOffset);
+          if (subprogram !== undefined) out.push(subprogram);
+        }
       }
-      if (abbrev.hasChildren) {
-        // Children of a function (parameters, scopes, inlined calls) hold no other subprogram with code in
-        // practice, but nested functions exist in some languages; walk them unless a sibling link lets us jump.
-        if (s.sibling > r.offset && s.sibling <= header.endOffset) r.offset = s.sibling;
-        else depth++;
-      }
+      // children hold the inlined calls (and, in some languages, nested functions): walk them
+      if (abbrev.hasChildren) depth++;
     }
   }
 
@@ -210,6 +261,26 @@ class SubprogramWalker {
             s.rangesValue = readFormUnsigned(r, form, header, 'DW_AT_ranges');
           } else skipForm(r, form, header, 'DW_AT_ranges');
           break;
+        case C.DW_AT_entry_pc:
+          if (!withPc) skipForm(r, form, header, 'DW_AT_entry_pc');
+          else if (isAddressForm(form)) {
+            s.entryPcForm = form;
+            s.entryPcAddress = readFormAddress(
+              this.context,
+              r,
+              form,
+              header,
+              unit.bases,
+              'DW_AT_entry_pc',
+            );
+          } else {
+            s.entryPcForm = form;
+            s.entryPcOffset =
+              form === C.DW_FORM_implicit_const
+                ? abbrev.implicitConsts[i]!
+                : readFormUnsigned(r, form, header, 'DW_AT_entry_pc');
+          }
+          break;
         case C.DW_AT_decl_file:
           s.declFile =
             form === C.DW_FORM_implicit_const
@@ -240,6 +311,45 @@ class SubprogramWalker {
     s: DieScratch,
     dieOffset: number,
   ): Subprogram | undefined {
+    const ranges = this.readRanges(unit, s, dieOffset);
+    if (ranges === undefined) return undefined;
+    return { ...this.originOf(unit, s), ranges };
+  }
+
+  /** The inlined call of the DIE in `s`, unless `wanted` rejects its function's decl file. */
+  private makeInlinedCall(
+    unit: CompileUnit,
+    s: DieScratch,
+    dieOffset: number,
+    wanted: ((file: string | undefined) => boolean) | undefined,
+  ): InlinedCall | undefined {
+    const origin = this.originOf(unit, s);
+    if (wanted !== undefined && !wanted(origin.file)) return undefined;
+    const ranges = this.readRanges(unit, s, dieOffset);
+    if (ranges === undefined) return undefined;
+    return inlinedCall(origin, ranges, s);
+  }
+
+  /** Name and declaration of the DIE in `s`; shared (cached) for DIEs that only refer. */
+  private originOf(unit: CompileUnit, s: DieScratch): ResolvedOrigin {
+    if (s.nameForm === 0 && s.linkageForm === 0 && s.declFile < 0 && s.reference >= 0) {
+      // a DIE that says nothing of itself (an inlined copy, a concrete out-of-line instance)
+      let origin = this.origins.get(s.reference);
+      if (origin === undefined) {
+        origin = this.resolveOrigin(unit, s);
+        this.origins.set(s.reference, origin);
+      }
+      return origin;
+    }
+    return this.resolveOrigin(unit, s);
+  }
+
+  /** Non-empty, non-tombstone code ranges of the DIE in `s`, or undefined (none, or unreadable). */
+  private readRanges(
+    unit: CompileUnit,
+    s: DieScratch,
+    dieOffset: number,
+  ): AddressRange[] | undefined {
     let ranges: AddressRange[];
     const tombstone = unit.header.addressBytes === 8 ? (1n << 64n) - 1n : 0xffffffffn;
     if (s.lowPc !== undefined && s.rangesForm === 0) {
@@ -261,8 +371,11 @@ class SubprogramWalker {
       }
     }
     ranges = ranges.filter((range) => range.end > range.start && range.start !== tombstone);
-    if (ranges.length === 0) return undefined;
+    return ranges.length === 0 ? undefined : ranges;
+  }
 
+  /** Name, linkage name and declaration of the DIE in `s`, following its reference chain. */
+  private resolveOrigin(unit: CompileUnit, s: DieScratch): ResolvedOrigin {
     // Copy what the DIE itself says before following references (which reuse nothing of `s`).
     let nameForm = s.nameForm;
     let nameValue = s.nameValue;
@@ -296,18 +409,17 @@ class SubprogramWalker {
       }
       reference = t.reference;
     }
-    const subprogram: Subprogram = {
+    const origin: ResolvedOrigin = {
       name: nameForm === 0 ? '' : this.resolveString(nameUnit, nameForm, nameValue),
-      ranges,
     };
     if (linkageForm !== 0)
-      subprogram.linkageName = this.resolveString(linkageUnit, linkageForm, linkageValue);
+      origin.linkageName = this.resolveString(linkageUnit, linkageForm, linkageValue);
     if (declFile >= 0) {
       const file = this.resolveDeclFile(fileUnit, declFile);
-      if (file !== undefined) subprogram.file = file;
+      if (file !== undefined) origin.file = file;
     }
-    if (declLine > 0) subprogram.line = declLine;
-    return subprogram;
+    if (declLine > 0) origin.line = declLine;
+    return origin;
   }
 
   private readReferencedDie(
@@ -378,6 +490,34 @@ class SubprogramWalker {
 }
 
 const utf8 = new TextDecoder('utf-8');
+
+/** The {@link InlinedCall} of an inlined-subroutine DIE read into `s`, with its checked ranges. */
+function inlinedCall(
+  origin: ResolvedOrigin,
+  ranges: readonly AddressRange[],
+  s: DieScratch,
+): InlinedCall {
+  let entry: bigint | undefined;
+  if (s.entryPcForm !== 0) {
+    if (isAddressForm(s.entryPcForm)) entry = s.entryPcAddress;
+    else if (s.lowPc !== undefined) entry = s.lowPc + BigInt(s.entryPcOffset);
+  }
+  if (entry === undefined) entry = s.lowPc;
+  if (entry === undefined || !inRanges(ranges, entry)) {
+    entry = ranges[0]!.start;
+    for (const range of ranges) if (range.start < entry) entry = range.start;
+  }
+  const call: InlinedCall = { entry, name: origin.name };
+  if (origin.linkageName !== undefined) call.linkageName = origin.linkageName;
+  if (origin.file !== undefined) call.file = origin.file;
+  if (origin.line !== undefined) call.line = origin.line;
+  return call;
+}
+
+function inRanges(ranges: readonly AddressRange[], address: bigint): boolean {
+  for (const range of ranges) if (range.start <= address && address < range.end) return true;
+  return false;
+}
 
 function skipAttributes(r: ByteReader, abbrev: Abbrev, unit: CompileUnit): void {
   const { forms } = abbrev;

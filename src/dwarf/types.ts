@@ -44,12 +44,24 @@ export interface AddressRange {
   end: bigint;
 }
 
+/** A source line: full path and 1-based line number. */
+export interface SourceLine {
+  file: string;
+  line: number;
+}
+
 /** One address to arm with a breakpoint and the source line it stands for. */
 export interface BreakpointSite {
   address: bigint;
   file: string;
   /** 1-based, never 0. */
   line: number;
+  /**
+   * Declarations (decl file and line) of the functions an inlined copy of which begins at this
+   * address: reaching it means each of them was entered, so their declaration lines ran too, even
+   * where the optimised line table gives those lines no row of their own.
+   */
+  inlinedEntries?: readonly SourceLine[];
 }
 
 /** A function with code, from a `DW_TAG_subprogram` DIE. */
@@ -63,5 +75,25 @@ export interface Subprogram {
   /** Full path of `DW_AT_decl_file`, resolved through the CU's line table. */
   file?: string;
   /** `DW_AT_decl_line`, 1-based. */
+  line?: number;
+}
+
+/**
+ * One inlined copy of a function, from a `DW_TAG_inlined_subroutine` DIE: where its code starts and
+ * the function it is a copy of (name and declaration through DW_AT_abstract_origin).
+ */
+export interface InlinedCall {
+  /**
+   * First address of the copy: DW_AT_entry_pc when given, else DW_AT_low_pc, else the lowest start
+   * of its DW_AT_ranges. Always an instruction boundary.
+   */
+  entry: bigint;
+  /** The inlined function's `DW_AT_name`. */
+  name: string;
+  /** The inlined function's `DW_AT_linkage_name`, mangled. */
+  linkageName?: string;
+  /** Full path of the inlined function's `DW_AT_decl_file`. */
+  file?: string;
+  /** The inlined function's `DW_AT_decl_line`, 1-based. */
   line?: number;
 }

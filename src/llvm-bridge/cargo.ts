@@ -10,6 +10,7 @@ import {
   cargoProgram,
   readCargoMetadata,
   type CargoLocationOptions,
+  type CargoWorkspace,
 } from './cargo-metadata.js';
 import { runProcess, type RunResult, type RunStdioOptions } from './run-process.js';
 import { spawnFailure } from './spawn-errors.js';
@@ -28,6 +29,11 @@ export interface CargoBuildOptions extends CargoLocationOptions {
    * {@link BuildResult.stderr} and put into the error on failure. `inherit`: shown live instead.
    */
   readonly stderr?: 'pipe' | 'inherit';
+  /**
+   * The workspace as the caller already read it, with the target directory this build uses: no
+   * `cargo metadata` is run then.
+   */
+  readonly workspace?: CargoWorkspace;
 }
 
 /** Outcome of a successful build. */
@@ -47,7 +53,8 @@ export interface BuildResult {
  * Builds the test binaries without running them: `cargo test --no-run
  * --message-format=json-render-diagnostics [--manifest-path …] <cargoArgs>`, keeping artifacts
  * with `profile.test` and an executable (unit tests of lib/bins, `tests/*.rs`, benches built as
- * tests). Runs `cargo metadata` first for the workspace root and target directory.
+ * tests). Runs `cargo metadata` first for the workspace root and target directory (unless
+ * `options.workspace` gives them).
  *
  * @throws CovError `E_PROCESS` when the build fails, with cargo's rendered diagnostics in the
  *   message (when stderr is piped); `E_TOOLCHAIN` when cargo is missing; `E_USAGE` when
@@ -84,7 +91,7 @@ async function build(
       'cov sets --message-format itself; remove it from the cargo arguments',
     );
   }
-  const workspace = await readCargoMetadata(options);
+  const workspace = options.workspace ?? (await readCargoMetadata(options));
   const cargo = cargoProgram(options.env);
   const args = [...subcommand, '--message-format=json-render-diagnostics'];
   if (options.manifestPath !== undefined) args.push('--manifest-path', options.manifestPath);

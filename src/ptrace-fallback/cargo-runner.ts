@@ -81,25 +81,39 @@ export interface RunnerSession {
   readonly cargoConfig: string;
 }
 
+/** The one-shot group state file of the session in `sessionDir`. */
+function groupStateFileOf(sessionDir: string): string {
+  return join(sessionDir, 'groups.state');
+}
+
+/**
+ * The job file contents of a runner session in `sessionDir`: `job` plus the session's group
+ * state file (so the bytes can be cached and reused for the same session directory).
+ * @returns MessagePack bytes for {@link prepareRunnerSession}.
+ */
+export function encodeRunnerJob(sessionDir: string, job: RunnerJob): Uint8Array {
+  return encodeJob({ ...job, groupStateFile: groupStateFileOf(sessionDir) });
+}
+
 /**
  * Writes the job file, an empty events directory and (in one-shot mode, through the helper) a
  * group state file shared by the runs under `sessionDir` (cov's own directory, cleared first), and
  * returns the cargo `--config` value that makes the helper cargo's runner.
+ * @param job the job, or its bytes from {@link encodeRunnerJob} with the same `sessionDir`.
  * @throws CovError `E_IO` when the files cannot be written.
  */
 export function prepareRunnerSession(
   sessionDir: string,
   helper: string,
-  job: RunnerJob,
+  job: RunnerJob | Uint8Array,
 ): RunnerSession {
   const jobFile = join(sessionDir, 'job.msgpack');
   const eventsDir = join(sessionDir, 'events');
-  const groupStateFile = join(sessionDir, 'groups.state');
   try {
     rmSync(eventsDir, { recursive: true, force: true });
-    rmSync(groupStateFile, { force: true });
+    rmSync(groupStateFileOf(sessionDir), { force: true });
     mkdirSync(eventsDir, { recursive: true });
-    writeFileSync(jobFile, encodeJob({ ...job, groupStateFile }));
+    writeFileSync(jobFile, job instanceof Uint8Array ? job : encodeRunnerJob(sessionDir, job));
   } catch (cause) {
     throw new CovError('E_IO', `cannot write the ptrace job into ${sessionDir}`, { cause });
   }

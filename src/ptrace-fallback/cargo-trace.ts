@@ -4,7 +4,6 @@
  * line-coverage {@link CoverageSet}.
  */
 import { join } from 'node:path';
-import type { Diagnostic } from '../binary/index.js';
 import {
   buildBin,
   buildTests,
@@ -12,11 +11,14 @@ import {
   runProgram,
   runTests,
   type BuildResult,
+  type CargoWorkspace,
   type RunResult,
 } from '../llvm-bridge/index.js';
+import { CovError } from '../binary/index.js';
 import type { CoverageSet } from '../model/index.js';
 import {
   PTRACE_RUSTFLAGS,
+  encodeRunnerJob,
   ptraceBuildEnv,
   ptraceTargetDir,
   prepareRunnerSession,
@@ -24,8 +26,16 @@ import {
 } from './cargo-runner.js';
 import { addStatistics, type TraceRunOutcome } from './event-collector.js';
 import type { TraceMode, TraceStatistics } from './helper-protocol.js';
-import { buildLineCoverage } from './line-coverage.js';
-import { jobImagesOf, planImages } from './plan-cache.js';
+import { coverageFromIndex, indexLineCoverage, type LineCoverageIndex } from './line-coverage.js';
+import { jobImagesOf, planImages, uniqueImagePaths } from './plan-cache.js';
+import {
+  decodeLineIndex,
+  encodeLineIndex,
+  jobKey,
+  loadStoredJob,
+  planKey,
+  storeJob,
+} from './plan-store.js';
 
 /** Options of {@link traceCargo}. */
 export interface CargoTraceOptions {
@@ -50,6 +60,11 @@ export interface CargoTraceOptions {
   readonly stdoutToStderr?: boolean;
   readonly onProgress?: (message: string) => void;
   readonly toolchain?: string;
+  /**
+   * The workspace as `cargo metadata` showed it to the caller (with the base environment): saves
+   * the build its own `cargo metadata` run.
+   */
+  readonly workspace?: CargoWorkspace;
 }
 
 /** What {@link traceCargo} produced. */
@@ -69,8 +84,10 @@ export interface CargoTraceResult {
 
 /**
  * Builds, runs and collects. The build uses {@link ptraceBuildEnv}; every executable of the build
- * (test binaries and the workspace's bins, which tests may spawn) is armed when a traced process
- * runs it.
+ * (test binaries and the workspace's bins, which tests may spawn, each group sorted by path) is
+ * armed when a traced process runs it. Plans are kept in `<covTargetDir>/ptrace/plans`, and for
+ * the whole set of executables the runner job and the line index (`plan-store.ts`): a re-run of
+ * unchanged binaries reads neither DWARF nor plans.
  *
  * @throws CovError `E_PROCESS` when the build fails or the helper cannot trace (its reason and
  *   advice in the message), `E_TOOLCHAIN` when cargo is missing, `E_USAGE` when a built binary has
@@ -87,30 +104,62 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   options.onProgress?.(
     `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}), no instrumentation`,
   );
+  const buildOptions = {
+    ...location,
+    stderr: 'inherit' as const,
+    ...progressOf(options),
+    ...(options.workspace === undefined
+      ? {}
+      : {
+          workspace: {
+            ...options.workspace,
+            targetDir: ptraceTargetDir(options.covTargetDir),
+          },
+        }),
+  };
   const build: BuildResult =
-    options.command === 'test'
-      ? await buildTests({ ...location, stderr: 'inherit', ...progressOf(options) })
-      : await buildBin({ ...location, stderr: 'inherit', ...progressOf(options) });
+    options.command === 'test' ? await buildTests(buildOptions) : await buildBin(buildOptions);
   const bins = build.artifacts
     .filter((a) => a.executable !== undefined && a.targetKinds.includes('bin') && !a.test)
     .map((a) => a.executable!);
-  const binaries = [...build.binaries, ...bins];
-  options.onProgress?.(`reading the line tables of ${new Set(binaries).size} executables`);
-  const { plans, warnings } = planImages(binaries, {
-    storeDir: join(ptraceTargetDir(options.covTargetDir), 'plans'),
-  });
-  const breakpoints = plans.reduce((n, plan) => n + plan.sites.length, 0);
-  const session = prepareRunnerSession(
-    join(options.covTargetDir, 'ptrace-session'),
-    options.helper,
-    {
-      mode: options.mode,
-      timeoutMs: options.timeoutMs,
-      images: jobImagesOf(plans, options.mode),
-    },
-  );
+  // cargo lists fresh artifacts in no fixed order: sorted, the job (and its stored key) and the
+  // report's object order are the same from run to run
+  const binaries = uniqueImagePaths([...sortedPaths(build.binaries), ...sortedPaths(bins)]);
+  const storeDir = join(ptraceTargetDir(options.covTargetDir), 'plans');
+  const sessionDir = join(options.covTargetDir, 'ptrace-session');
+  // A job stored for exactly these binaries (unchanged since) and settings, with the line index
+  // its hits are read with, lets the tests start at once and spares reading the plans at all.
+  const planKeys = binaries.map(planKey);
+  const storedJobKey = planKeys.every((key) => key !== undefined)
+    ? jobKey(planKeys, { mode: options.mode, timeoutMs: options.timeoutMs, sessionDir })
+    : undefined;
+  const stored = storedJobKey === undefined ? undefined : loadStoredJob(storeDir, storedJobKey);
+  let index: LineCoverageIndex | undefined;
+  try {
+    index = stored === undefined ? undefined : decodeLineIndex(stored.index);
+  } catch {
+    index = undefined; // a damaged entry: plan again
+  }
+  let job = index === undefined ? undefined : stored;
+  if (job === undefined || index === undefined) {
+    options.onProgress?.(`reading the line tables of ${binaries.length} executables`);
+    const { plans } = planImages(binaries, { storeDir });
+    index = indexLineCoverage(plans);
+    job = {
+      job: encodeRunnerJob(sessionDir, {
+        mode: options.mode,
+        timeoutMs: options.timeoutMs,
+        images: jobImagesOf(plans, options.mode),
+      }),
+      index: encodeLineIndex(index),
+      breakpoints: plans.reduce((n, plan) => n + plan.sites.length, 0),
+      images: plans.length,
+    };
+    if (storedJobKey !== undefined) storeJob(storeDir, storedJobKey, job);
+  }
+  const session = prepareRunnerSession(sessionDir, options.helper, job.job);
   options.onProgress?.(
-    `running under the breakpoint engine (${options.mode}, ${breakpoints} breakpoints in ${plans.length} executables)`,
+    `running under the breakpoint engine (${options.mode}, ${job.breakpoints} breakpoints in ${job.images} executables)`,
   );
   const cargoArgs = [...location.cargoArgs, '--config', session.cargoConfig];
   const cargo = await ignoringInterrupts(() =>
@@ -137,28 +186,35 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   );
   const collector = readRunnerEvents(
     session.eventsDir,
-    plans.map((plan) => plan.sites.length),
+    index.images.map((image) => image.siteSlot.length),
   );
   const failure = collector.failureError();
   if (failure !== undefined) throw failure;
-  const allWarnings: Diagnostic[] = [...warnings, ...collector.warnings];
-  const set = buildLineCoverage(
-    plans.map((plan, i) => ({ plan, counts: collector.counts[i]! })),
-    {
-      mode: options.mode,
-      warnings: allWarnings,
-      ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
-    },
-  );
+  if (collector.outcomes.length === 0 && job.images > 0) {
+    // cargo ran the tests, but never through cov's runner: another runner took precedence
+    throw new CovError(
+      'E_USAGE',
+      'cargo ran the tests without cov’s breakpoint runner, so nothing was traced: a runner configured for the target (target.<triple>.runner in .cargo/config.toml, or CARGO_TARGET_<TRIPLE>_RUNNER) takes precedence over cov’s; remove it for this run, or use --engine instrumented',
+    );
+  }
+  const set = coverageFromIndex(index, collector.counts, {
+    mode: options.mode,
+    warnings: collector.warnings,
+    ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
+  });
   return {
     set,
     passed: cargo.passed,
     cargo,
     outcomes: collector.outcomes,
     statistics: addStatistics(collector.outcomes.map((o) => o.statistics)),
-    binaries: plans.map((plan) => plan.path),
-    breakpoints,
+    binaries: [...index.objects],
+    breakpoints: job.breakpoints,
   };
+}
+
+function sortedPaths(paths: readonly string[]): string[] {
+  return [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function progressOf(options: CargoTraceOptions): { onProgress?: (message: string) => void } {

@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { CovError, diagnosticFromError, type Diagnostic } from '../binary/index.js';
 import {
+  addInlinedEntries,
   readDebugLine,
   readSubprograms,
   selectBreakpointSites,
@@ -59,8 +60,9 @@ export const LINE_TABLES_HINT =
 /**
  * Reads `path` (an ELF executable) and plans its breakpoints: `.debug_line` rows selected by
  * {@link selectBreakpointSites} against the executable PT_LOAD segments, without the standard
- * library's sources ({@link RUSTC_REMAPPED_SOURCE}); subprograms from
- * `.debug_info` (missing or unreadable debug info gives a warning and no subprograms).
+ * library's sources ({@link RUSTC_REMAPPED_SOURCE}), plus the entries of inlined copies of user
+ * functions ({@link addInlinedEntries}); subprograms from `.debug_info` (missing or unreadable
+ * debug info gives a warning, no subprograms and no inlined entries).
  *
  * @throws CovError `E_UNSUPPORTED_VERSION` when `path` is not an ELF file; `E_USAGE` when it has no
  *   `.debug_line` (not built with debug info, or stripped) or no line row inside its executable
@@ -112,7 +114,7 @@ export function planImage(path: string): ImagePlan {
       if (keep === undefined) notStd.set(row.file, (keep = !RUSTC_REMAPPED_SOURCE.test(row.file)));
       return keep;
     });
-    const sites = selectBreakpointSites(rows, info.executableSegments);
+    let sites = selectBreakpointSites(rows, info.executableSegments);
     if (sites.length === 0) {
       throw new CovError(
         'E_USAGE',
@@ -123,8 +125,10 @@ export function planImage(path: string): ImagePlan {
     let subprograms: Subprogram[] = [];
     if (sections.debugInfo !== undefined && sections.debugAbbrev !== undefined) {
       try {
-        const read = readSubprograms(sections, path);
-        subprograms = read.subprograms.filter((subprogram) => containsSite(subprogram, sites));
+        const read = readSubprograms(sections, path, { inlinedFrom: isUserSource });
+        sites = addInlinedEntries(sites, read.inlinedCalls, info.executableSegments);
+        const armed = sites;
+        subprograms = read.subprograms.filter((subprogram) => containsSite(subprogram, armed));
         warnings.push(...read.warnings);
       } catch (error) {
         if (!(error instanceof CovError)) throw error;
@@ -144,6 +148,11 @@ export function planImage(path: string): ImagePlan {
   } finally {
     source.close();
   }
+}
+
+/** Whether a decl file is user code (known, and not the standard library's remapped sources). */
+function isUserSource(file: string | undefined): boolean {
+  return file !== undefined && !RUSTC_REMAPPED_SOURCE.test(file);
 }
 
 /** Whether a range of `subprogram` holds a site (the others can attribute nothing). */

@@ -5,6 +5,7 @@
  */
 export {
   PTRACE_RUSTFLAGS,
+  encodeRunnerJob,
   prepareRunnerSession,
   ptraceBuildEnv,
   ptraceTargetDir,
@@ -47,20 +48,31 @@ export {
 } from './image-plan.js';
 export {
   LINE_REGION_END_COLUMN,
+  LINE_RULES_VERSION,
   UNATTRIBUTED_RECORD_NAME,
   buildLineCoverage,
+  coverageFromIndex,
+  indexLineCoverage,
   siteGroups,
   type ImageHits,
+  type ImageLineIndex,
+  type LineCoverageIndex,
   type LineCoverageOptions,
 } from './line-coverage.js';
-export { jobImagesOf, planImages } from './plan-cache.js';
+export { jobImagesOf, planImages, uniqueImagePaths } from './plan-cache.js';
 export {
+  decodeLineIndex,
   decodePlan,
+  encodeLineIndex,
   encodePlan,
+  jobKey,
+  loadStoredJob,
   loadStoredPlan,
   planKey,
   pruneStoredPlans,
+  storeJob,
   storePlan,
+  type StoredJob,
 } from './plan-store.js';
 export { runUnderHelper, type RunUnderHelperOptions, type TraceRunResult } from './run-helper.js';
 export {

@@ -40,122 +40,377 @@ export interface LineCoverageOptions {
   readonly warnings?: readonly Diagnostic[];
 }
 
-interface FunctionAcc {
+/** A function as the report knows it (the record is named by the first linkage name seen). */
+interface FunctionInfo {
   readonly name: string;
   readonly file: string;
   readonly declLine: number;
-  readonly objectIndex: number;
-  entryCount: bigint;
 }
 
-interface LineAcc {
-  count: bigint;
-  /** Function keys with a site on this line whose home file is this file. */
-  readonly owners: Set<string>;
+/**
+ * Bump when the rules of {@link indexLineCoverage} or {@link siteGroups} change: stored runner
+ * jobs (which keep both, see `plan-store.ts`) carry this version in their key.
+ */
+export const LINE_RULES_VERSION = 'lines/2';
+
+/**
+ * What {@link buildLineCoverage} needs from the plans, computed once: every rule that does not
+ * depend on hits is applied here, so a report is one pass over the hit sites
+ * ({@link coverageFromIndex}). Line *slots* are the coverable (file, line) pairs.
+ */
+export interface LineCoverageIndex {
+  /** The images' paths (the set's `objects`). */
+  readonly objects: readonly string[];
+  /** The plans' warnings. */
+  readonly warnings: readonly Diagnostic[];
+  readonly files: readonly string[];
+  /** Per slot: index into `files`, and the 1-based line. */
+  readonly slotFile: Uint32Array;
+  readonly slotLine: Uint32Array;
+  /** Per image, what a hit of a site (index into its plan's sites) counts for. */
+  readonly images: readonly ImageLineIndex[];
+  /** Per function (ids used by `entryFunction` and `recordFunction`): its record's name. */
+  readonly functionNames: readonly string[];
+  /**
+   * Records in report order: the function id (−1 for a file's `<lines outside functions>`), the
+   * file (index into `files`), the object index, and the slots it owns (sorted by line) as
+   * `recordSlots[recordStart[r]..recordStart[r + 1]]`.
+   */
+  readonly recordFunction: Int32Array;
+  readonly recordFile: Uint32Array;
+  readonly recordObject: Uint32Array;
+  readonly recordStart: Uint32Array;
+  readonly recordSlots: Uint32Array;
+  /**
+   * Per slot: the function holding every one of its own sites (−1 when several, or a site outside
+   * every function, or none), for the rule that drops lines which ran only inlined.
+   */
+  readonly slotSoleFunction: Int32Array;
+  /** Per function: the slot of its declaration line when one exists, else −1. */
+  readonly functionDeclSlot: Int32Array;
+  /** Per slot: 1 when an inlined copy's entry stands for it (`inlinedEntries`). */
+  readonly slotInlinedEntry: Uint8Array;
+}
+
+/** One image in a {@link LineCoverageIndex}. */
+export interface ImageLineIndex {
+  /** Per site: the slot of its own line. */
+  readonly siteSlot: Uint32Array;
+  /** Sites with inlined entries, once per further slot they stand for (`extraSlot`). */
+  readonly extraSite: Uint32Array;
+  readonly extraSlot: Uint32Array;
+  /** Entry sites and the function each one enters. */
+  readonly entrySite: Uint32Array;
+  readonly entryFunction: Uint32Array;
+}
+
+/**
+ * Applies the rules of {@link buildLineCoverage} that depend only on the plans: which lines are
+ * coverable, which function owns each line, which sites are entries.
+ * @returns the index; `objects` in plan order.
+ */
+export function indexLineCoverage(plans: readonly ImagePlan[]): LineCoverageIndex {
+  const files: string[] = [];
+  const fileIds = new Map<string, number>();
+  const fileIdOf = (file: string): number => {
+    let id = fileIds.get(file);
+    if (id === undefined) {
+      fileIds.set(file, (id = files.length));
+      files.push(file);
+    }
+    return id;
+  };
+  const slotIds = new Map<number, number>();
+  const slotFile: number[] = [];
+  const slotLine: number[] = [];
+  // −2: no own site yet; −1: sites of several functions (or outside every function)
+  const slotSole: number[] = [];
+  const slotEntry: number[] = [];
+  // function ids with a site on the slot whose home file is the slot's file
+  const slotOwners: (Set<number> | undefined)[] = [];
+  const slotOf = (fileId: number, line: number): number => {
+    // line numbers are u32 and file ids far below 2^21: an exact integer key
+    const key = fileId * 0x1_0000_0000 + line;
+    let slot = slotIds.get(key);
+    if (slot === undefined) {
+      slotIds.set(key, (slot = slotFile.length));
+      slotFile.push(fileId);
+      slotLine.push(line);
+      slotOwners.push(undefined);
+      slotSole.push(-2);
+      slotEntry.push(0);
+    }
+    return slot;
+  };
+  const functionIds = new Map<string, number>();
+  const functionKeys: string[] = [];
+  const functions: (FunctionInfo & { readonly objectIndex: number })[] = [];
+  const warnings: Diagnostic[] = [];
+
+  const images = plans.map((plan, objectIndex): ImageLineIndex => {
+    warnings.push(...plan.warnings);
+    const owners = attributeSites(plan);
+    const functionOfOwner = new Int32Array(owners.keys.length).fill(-1);
+    const sites = plan.sites;
+    const siteSlot = new Uint32Array(sites.length);
+    const extraSite: number[] = [];
+    const extraSlot: number[] = [];
+    const entrySite: number[] = [];
+    const entryFunction: number[] = [];
+    let lastFile: string | undefined;
+    let lastFileId = 0;
+    let lastOwnedFunction = -1;
+    let lastOwnedSlot = -1;
+    for (let i = 0; i < sites.length; i++) {
+      const site = sites[i]!;
+      if (site.file !== lastFile) {
+        lastFile = site.file;
+        lastFileId = fileIdOf(site.file);
+      }
+      const slot = slotOf(lastFileId, site.line);
+      siteSlot[i] = slot;
+      // an inlined copy's entry: the inlined function's declaration line ran (owned by its own
+      // out-of-line copy's record when it has one, never by the caller)
+      for (const entry of site.inlinedEntries ?? []) {
+        const extra = slotOf(fileIdOf(entry.file), entry.line);
+        extraSite.push(i);
+        extraSlot.push(extra);
+        slotEntry[extra] = 1;
+      }
+      const owner = owners.siteOwner[i];
+      if (owner === undefined) {
+        slotSole[slot] = -1;
+        continue;
+      }
+      let id = functionOfOwner[owner]!;
+      if (id < 0) {
+        const key = owners.keys[owner]!;
+        let known = functionIds.get(key);
+        if (known === undefined) {
+          functionIds.set(key, (known = functions.length));
+          functionKeys.push(key);
+          functions.push({ ...owners.functions[owner]!, objectIndex });
+        }
+        functionOfOwner[owner] = id = known;
+      }
+      const sole = slotSole[slot]!;
+      slotSole[slot] = sole === -2 || sole === id ? id : -1;
+      if (owners.isEntry[i] === 1) {
+        entrySite.push(i);
+        entryFunction.push(id);
+      }
+      if (
+        owners.functions[owner]!.file === site.file &&
+        (id !== lastOwnedFunction || slot !== lastOwnedSlot)
+      ) {
+        (slotOwners[slot] ??= new Set()).add(id);
+        lastOwnedFunction = id;
+        lastOwnedSlot = slot;
+      }
+    }
+    return {
+      siteSlot,
+      extraSite: Uint32Array.from(extraSite),
+      extraSlot: Uint32Array.from(extraSlot),
+      entrySite: Uint32Array.from(entrySite),
+      entryFunction: Uint32Array.from(entryFunction),
+    };
+  });
+
+  // the function declared on a slot (the smaller key when several are)
+  const declaredAt = new Map<number, number>();
+  const functionDeclSlot = new Int32Array(functions.length).fill(-1);
+  functions.forEach((fn, id) => {
+    const slot = slotIds.get(fileIdOf(fn.file) * 0x1_0000_0000 + fn.declLine);
+    if (slot === undefined) return;
+    functionDeclSlot[id] = slot;
+    const before = declaredAt.get(slot);
+    if (before === undefined || functionKeys[id]! < functionKeys[before]!) declaredAt.set(slot, id);
+  });
+  // each slot to one record: a function of its file, else (a line only an inlined copy's entry
+  // stands for) the function declared there, else its file's unattributed record
+  const records = new Map<string, { fn: number; file: number; slots: number[] }>();
+  for (let slot = 0; slot < slotFile.length; slot++) {
+    const candidates = slotOwners[slot];
+    const fn =
+      candidates !== undefined
+        ? chooseOwner(candidates, slotLine[slot]!, functions, functionKeys)
+        : slotEntry[slot] === 1
+          ? (declaredAt.get(slot) ?? -1)
+          : -1;
+    const key = fn >= 0 ? `f${fn}` : `u${slotFile[slot]}`;
+    let record = records.get(key);
+    if (record === undefined) records.set(key, (record = { fn, file: slotFile[slot]!, slots: [] }));
+    record.slots.push(slot);
+  }
+  const ordered = [...records.values()];
+  for (const record of ordered) record.slots.sort((a, b) => slotLine[a]! - slotLine[b]!);
+  const objectOf = (record: { fn: number }): number =>
+    record.fn >= 0 ? functions[record.fn]!.objectIndex : 0;
+  ordered.sort(
+    (a, b) =>
+      objectOf(a) - objectOf(b) ||
+      compareText(files[a.file]!, files[b.file]!) ||
+      slotLine[a.slots[0]!]! - slotLine[b.slots[0]!]!,
+  );
+  const recordStart = new Uint32Array(ordered.length + 1);
+  ordered.forEach((record, r) => (recordStart[r + 1] = recordStart[r]! + record.slots.length));
+  return {
+    objects: plans.map((plan) => plan.path),
+    warnings,
+    files,
+    slotFile: Uint32Array.from(slotFile),
+    slotLine: Uint32Array.from(slotLine),
+    images,
+    functionNames: functions.map((fn) => fn.name),
+    recordFunction: Int32Array.from(ordered.map((record) => record.fn)),
+    recordFile: Uint32Array.from(ordered.map((record) => record.file)),
+    recordObject: Uint32Array.from(ordered.map(objectOf)),
+    recordStart,
+    recordSlots: Uint32Array.from(ordered.flatMap((record) => record.slots)),
+    slotSoleFunction: Int32Array.from(slotSole, (v) => (v < 0 ? -1 : v)),
+    functionDeclSlot,
+    slotInlinedEntry: Uint8Array.from(slotEntry),
+  };
 }
 
 /**
  * Builds the coverage set. Rules:
- * - A line is coverable when it has a site in any image. Its count is, per image, the largest
- *   count of its sites (in one-shot mode 0 or 1); counts of several images are added (one-shot:
- *   1 when any image hit it), as instrumented counts of several binaries are.
+ * - A line is coverable when it has a site in any image, or is the declaration line of a function
+ *   an inlined copy of which begins at a site (`inlinedEntries`) — except a line that ran only
+ *   inlined: not hit, all its own sites in the out-of-line copies of the one function that owns
+ *   it, which never ran while an inlined copy of it did (the optimised line table gave it no row
+ *   where it ran; the engine cannot measure it, so it is not reported). Its count is, per image,
+ *   the largest count of those sites (in one-shot mode 0 or 1); counts of several images are added
+ *   (one-shot: 1 when any image hit it), as instrumented counts of several binaries are.
  * - Functions are subprograms keyed by (home file, name without generic arguments, declaration
  *   line), so the monomorphisations of a generic and the copies of one function in several test
  *   binaries (whose linkage names differ) make one record, named by the first linkage name seen.
  *   The home file is `DW_AT_decl_file`, else the file of the function's first site.
  * - Each line belongs to exactly one record, so file totals count it once: among the functions of
  *   that file with a site on it, the one declared last at or before the line (a closure wins over
- *   its enclosing function); lines no function of their own file claims (code inlined into other
- *   files' functions, or no `.debug_info`) go to one `<lines outside functions>` record per file.
+ *   its enclosing function); a line only an inlined copy's entry stands for belongs to the function
+ *   declared on it; lines no function of their own file claims (code inlined into other files'
+ *   functions, or no `.debug_info`) go to one `<lines outside functions>` record per file.
  * - A record's execution count is the count of its entry site (the first site at or after its
  *   lowest address) summed over images; its regions are one {@link KIND_CODE} region per line,
  *   `[line, 1] → [line, LINE_REGION_END_COLUMN]`; no branches.
  *
+ * The rules that need no hits are {@link indexLineCoverage}'s, the rest {@link coverageFromIndex}'s.
  * @returns a set with `metadata.engine = 'ptrace'`, objects = the image paths.
  */
 export function buildLineCoverage(
   images: readonly ImageHits[],
   options: LineCoverageOptions,
 ): CoverageSet {
-  const functions = new Map<string, FunctionAcc>();
-  const lines = new Map<string, Map<number, LineAcc>>();
-  const oneShot = options.mode === 'oneshot';
+  const index = indexLineCoverage(images.map((image) => image.plan));
+  return coverageFromIndex(
+    { ...index, warnings: [] },
+    images.map((image) => image.counts),
+    options,
+  );
+}
 
-  images.forEach(({ plan, counts }, objectIndex) => {
-    const owners = attributeSites(plan);
-    const imageLineMax = new Map<string, Map<number, bigint>>();
-    plan.sites.forEach((site, i) => {
-      const count = counts[i] ?? 0n;
-      let perFile = imageLineMax.get(site.file);
-      if (perFile === undefined) imageLineMax.set(site.file, (perFile = new Map()));
-      const before = perFile.get(site.line);
-      if (before === undefined || count > before) perFile.set(site.line, count);
-      const owner = owners.siteOwner[i];
-      if (owner === undefined) return;
-      const key = owners.keys[owner]!;
-      const fn = owners.functions[owner]!;
-      if (!functions.has(key)) functions.set(key, { ...fn, objectIndex, entryCount: 0n });
-      if (owners.isEntry[i] === 1) {
-        // one entry site per instance: monomorphisations add up (one-shot: any of them)
-        const acc = functions.get(key)!;
-        acc.entryCount = oneShot
-          ? acc.entryCount !== 0n || count !== 0n
-            ? 1n
-            : 0n
-          : acc.entryCount + count;
+/**
+ * The coverage set of `counts` (per image of the index, per site: 1n/0n in one-shot mode, counts
+ * in count mode) under the rules of {@link buildLineCoverage}; work is proportional to the sites
+ * hit, not to all sites. Warnings: the index's, then `options.warnings`.
+ */
+export function coverageFromIndex(
+  index: LineCoverageIndex,
+  counts: readonly BigUint64Array[],
+  options: LineCoverageOptions,
+): CoverageSet {
+  const oneShot = options.mode === 'oneshot';
+  const slotCount = new Array<bigint>(index.slotLine.length).fill(0n);
+  const functionCount = new Array<bigint>(index.functionNames.length).fill(0n);
+  // declaration slots of functions an inlined copy of which was entered
+  const enteredInline = new Set<number>();
+  index.images.forEach((image, i) => {
+    const siteCounts = counts[i] ?? new BigUint64Array(0);
+    const sites = Math.min(siteCounts.length, image.siteSlot.length);
+    const countOf = (site: number): bigint => (site < sites ? siteCounts[site]! : 0n);
+    // the largest count per slot in this image (zero counts change nothing)
+    const imageMax = new Map<number, bigint>();
+    const note = (slot: number, count: bigint): void => {
+      const before = imageMax.get(slot);
+      if (before === undefined || count > before) imageMax.set(slot, count);
+    };
+    // scanned as 32-bit words: reading each bigint would allocate one per site
+    const words = new Uint32Array(siteCounts.buffer, siteCounts.byteOffset, sites * 2);
+    for (let site = 0; site < sites; site++) {
+      if (words[2 * site] !== 0 || words[2 * site + 1] !== 0) {
+        note(image.siteSlot[site]!, siteCounts[site]!);
       }
-      if (fn.file === site.file) lineAcc(lines, site.file, site.line).owners.add(key);
+    }
+    image.extraSite.forEach((site, k) => {
+      const count = countOf(site);
+      if (count === 0n) return;
+      note(image.extraSlot[k]!, count);
+      enteredInline.add(image.extraSlot[k]!);
     });
-    for (const [file, perFile] of imageLineMax) {
-      for (const [line, count] of perFile) {
-        const acc = lineAcc(lines, file, line);
-        acc.count = oneShot ? (acc.count !== 0n || count !== 0n ? 1n : 0n) : acc.count + count;
-      }
+    image.entrySite.forEach((site, k) => {
+      const count = countOf(site);
+      if (count === 0n) return;
+      // one entry site per instance: monomorphisations add up (one-shot: any of them)
+      const fn = image.entryFunction[k]!;
+      functionCount[fn] = oneShot ? 1n : functionCount[fn]! + count;
+    });
+    for (const [slot, count] of imageMax) {
+      slotCount[slot] = oneShot ? 1n : slotCount[slot]! + count;
     }
   });
 
-  const owned = new Map<string, { file: string; lines: number[] }>();
-  for (const [file, perFile] of lines) {
-    for (const [line, acc] of perFile) {
-      const key = chooseOwner(acc.owners, line, functions) ?? unattributedKey(file);
-      let entry = owned.get(key);
-      if (entry === undefined) owned.set(key, (entry = { file, lines: [] }));
-      entry.lines.push(line);
-    }
-  }
-
   const records: FunctionRecord[] = [];
-  for (const [key, { file, lines: ownedLines }] of owned) {
-    ownedLines.sort((a, b) => a - b);
-    const regions = new Uint32Array(ownedLines.length * CODE_STRIDE);
-    const regionCounts = new BigUint64Array(ownedLines.length);
-    ownedLines.forEach((line, i) => {
+  for (let r = 0; r + 1 < index.recordStart.length; r++) {
+    const start = index.recordStart[r]!;
+    const fn = index.recordFunction[r]!;
+    // a function whose out-of-line copies never ran but an inlined copy did: its lines with no
+    // hit and no site outside those copies cannot be measured (see buildLineCoverage)
+    const inlinedOnly =
+      fn >= 0 &&
+      functionCount[fn] === 0n &&
+      index.functionDeclSlot[fn]! >= 0 &&
+      enteredInline.has(index.functionDeclSlot[fn]!);
+    const slots: number[] = [];
+    for (let i = start; i < index.recordStart[r + 1]!; i++) {
+      const slot = index.recordSlots[i]!;
+      const unmeasurable =
+        inlinedOnly &&
+        slotCount[slot] === 0n &&
+        index.slotInlinedEntry[slot] === 0 &&
+        index.slotSoleFunction[slot] === fn;
+      if (!unmeasurable) slots.push(slot);
+    }
+    if (slots.length === 0) continue;
+    const length = slots.length;
+    const regions = new Uint32Array(length * CODE_STRIDE);
+    const regionCounts = new BigUint64Array(length);
+    let largest = 0n;
+    for (let i = 0; i < length; i++) {
+      const slot = slots[i]!;
+      const line = index.slotLine[slot]!;
       regions.set([KIND_CODE, 0, 0, line, 1, line, LINE_REGION_END_COLUMN], i * CODE_STRIDE);
-      regionCounts[i] = lines.get(file)!.get(line)!.count;
-    });
-    const fn = functions.get(key);
+      const count = slotCount[slot]!;
+      regionCounts[i] = count;
+      if (count > largest) largest = count;
+    }
     records.push({
-      name: fn?.name ?? UNATTRIBUTED_RECORD_NAME,
-      filenames: [file],
-      executionCount: fn?.entryCount ?? regionCounts.reduce((a, b) => (b > a ? b : a), 0n),
+      name: fn >= 0 ? index.functionNames[fn]! : UNATTRIBUTED_RECORD_NAME,
+      filenames: [index.files[index.recordFile[r]!]!],
+      executionCount: fn >= 0 ? functionCount[fn]! : largest,
       regions,
       regionCounts,
       branches: new Uint32Array(0),
       branchTrueCounts: new BigUint64Array(0),
       branchFalseCounts: new BigUint64Array(0),
       mcdcRecords: [],
-      objectIndex: fn?.objectIndex ?? 0,
+      objectIndex: index.recordObject[r]!,
     });
   }
-  records.sort(
-    (a, b) =>
-      a.objectIndex - b.objectIndex ||
-      compareText(a.filenames[0]!, b.filenames[0]!) ||
-      a.regions[3]! - b.regions[3]!,
-  );
-  return createCoverageSet(records, options.warnings ?? [], {
+  return createCoverageSet(records, [...index.warnings, ...(options.warnings ?? [])], {
     engine: 'ptrace',
-    objects: images.map((image) => image.plan.path),
+    objects: [...index.objects],
     profiles: [],
     ...(options.toolchain === undefined ? {} : { toolchain: options.toolchain }),
     ...(options.createdAt === undefined ? {} : { createdAt: options.createdAt }),
@@ -163,22 +418,49 @@ export function buildLineCoverage(
 }
 
 /**
- * One-shot groups of the plans' sites: sites with the same (file, line, owning function) get the
- * same id, in every plan (ids dense from 0), so the helper can restore a whole group at its first
- * trap and not arm it again in later processes or binaries — the report only needs to know that
- * the line ran in that function.
+ * One-shot groups of the plans' sites (ids dense from 0, shared by all the plans), so the helper
+ * can restore a whole group at its first trap and not arm it again in later processes or binaries.
+ * What {@link buildLineCoverage} reads from the hits decides the grouping:
+ * - the lines a site stands for (its own line and its `inlinedEntries`) only need one hit of any
+ *   site standing for the same lines, whatever function it is in (which function owns a line is
+ *   decided from the plans, not from hits): every site that is not a function's entry site is
+ *   grouped by (file, line, inlined entries), across functions and plans;
+ * - a function's execution count needs a hit of one of its entry sites: entry sites are grouped by
+ *   (file, line, inlined entries, function key), so the monomorphisations and copies of one
+ *   function share a group and no other function's trap can restore them.
  * @returns per plan, one group id per site.
  */
 export function siteGroups(plans: readonly ImagePlan[]): Uint32Array[] {
-  const ids = new Map<string, number>();
+  const fileIds = new Map<string, number>();
+  const lineGroups = new Map<number, number>();
+  const otherGroups = new Map<string, number>();
+  let next = 0;
+  const fileIdOf = (file: string): number => {
+    let id = fileIds.get(file);
+    if (id === undefined) fileIds.set(file, (id = fileIds.size));
+    return id;
+  };
   return plans.map((plan) => {
     const owners = attributeSites(plan);
     const groups = new Uint32Array(plan.sites.length);
     plan.sites.forEach((site, i) => {
+      const fileId = fileIdOf(site.file);
       const owner = owners.siteOwner[i];
-      const key = `${site.file}\u0000${site.line}\u0000${owner === undefined ? '' : owners.keys[owner]}`;
-      let id = ids.get(key);
-      if (id === undefined) ids.set(key, (id = ids.size));
+      const entry = owners.isEntry[i] === 1 && owner !== undefined;
+      let id: number | undefined;
+      if (!entry && site.inlinedEntries === undefined && fileId < 0x20_0000) {
+        // the common case, keyed without building a string: exact below 2^53
+        const key = fileId * 0x1_0000_0000 + site.line;
+        id = lineGroups.get(key);
+        if (id === undefined) lineGroups.set(key, (id = next++));
+      } else {
+        const inlined = (site.inlinedEntries ?? [])
+          .map((e) => `${fileIdOf(e.file)}:${e.line}`)
+          .join(',');
+        const key = `${fileId}:${site.line}:${inlined}:${entry ? owners.keys[owner] : ''}`;
+        id = otherGroups.get(key);
+        if (id === undefined) otherGroups.set(key, (id = next++));
+      }
       groups[i] = id;
     });
     return groups;
@@ -189,40 +471,35 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function unattributedKey(file: string): string {
-  return `\u0000unattributed\u0000${file}`;
-}
-
-function lineAcc(lines: Map<string, Map<number, LineAcc>>, file: string, line: number): LineAcc {
-  let perFile = lines.get(file);
-  if (perFile === undefined) lines.set(file, (perFile = new Map()));
-  let acc = perFile.get(line);
-  if (acc === undefined) perFile.set(line, (acc = { count: 0n, owners: new Set() }));
-  return acc;
-}
-
-/** The owner of a line: declared last at or before it; else the one declared first. */
+/**
+ * The owner of a line among `candidates` (function ids): declared last at or before it; else the
+ * one declared first; ties go to the smaller function key.
+ */
 function chooseOwner(
-  keys: ReadonlySet<string>,
+  candidates: ReadonlySet<number>,
   line: number,
-  functions: ReadonlyMap<string, FunctionAcc>,
-): string | undefined {
-  let best: string | undefined;
+  functions: readonly FunctionInfo[],
+  keys: readonly string[],
+): number {
+  let best = -1;
   let bestLine = -1;
-  let earliest: string | undefined;
+  let earliest = -1;
   let earliestLine = Infinity;
-  for (const key of keys) {
-    const declLine = functions.get(key)!.declLine;
-    if (declLine <= line && (declLine > bestLine || (declLine === bestLine && key < best!))) {
-      best = key;
+  for (const id of candidates) {
+    const declLine = functions[id]!.declLine;
+    if (
+      declLine <= line &&
+      (declLine > bestLine || (declLine === bestLine && keys[id]! < keys[best]!))
+    ) {
+      best = id;
       bestLine = declLine;
     }
-    if (declLine < earliestLine || (declLine === earliestLine && key < earliest!)) {
-      earliest = key;
+    if (declLine < earliestLine || (declLine === earliestLine && keys[id]! < keys[earliest]!)) {
+      earliest = id;
       earliestLine = declLine;
     }
   }
-  return best ?? earliest;
+  return best >= 0 ? best : earliest;
 }
 
 interface SiteAttribution {
@@ -231,7 +508,7 @@ interface SiteAttribution {
   /** Per site: 1 when it is its subprogram's entry site. */
   readonly isEntry: Uint8Array;
   readonly keys: string[];
-  readonly functions: Omit<FunctionAcc, 'objectIndex' | 'entryCount'>[];
+  readonly functions: FunctionInfo[];
 }
 
 /** Maps each site of `plan` to the subprogram whose ranges contain its address. */
@@ -240,7 +517,7 @@ function attributeSites(plan: ImagePlan): SiteAttribution {
   const siteOwner: (number | undefined)[] = new Array<number | undefined>(sites.length);
   const isEntry = new Uint8Array(sites.length);
   const keys: string[] = [];
-  const functions: Omit<FunctionAcc, 'objectIndex' | 'entryCount'>[] = [];
+  const functions: FunctionInfo[] = [];
   const ranges: { start: bigint; end: bigint; owner: number }[] = [];
   plan.subprograms.forEach((subprogram, owner) => {
     for (const range of subprogram.ranges) {
@@ -300,10 +577,7 @@ function firstSiteAt(sites: readonly BreakpointSite[], address: bigint, hint: nu
   return lo;
 }
 
-function describeFunction(
-  subprogram: Subprogram,
-  entrySite: BreakpointSite,
-): Omit<FunctionAcc, 'objectIndex' | 'entryCount'> {
+function describeFunction(subprogram: Subprogram, entrySite: BreakpointSite): FunctionInfo {
   return {
     name: subprogram.linkageName ?? subprogram.name,
     file: subprogram.file ?? entrySite.file,

@@ -24,9 +24,23 @@ export function jobImagesOf(plans: readonly ImagePlan[], mode: TraceMode): JobIm
 }
 
 /**
+ * `paths` without the ones that reach a file seen before (symlinks, or the hard links cargo makes
+ * from `deps/name-hash` to `name`), in first-seen order: the images {@link planImages} plans.
+ */
+export function uniqueImagePaths(paths: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return paths.filter((path) => {
+    const identity = fileIdentity(path);
+    if (seen.has(identity)) return false;
+    seen.add(identity);
+    return true;
+  });
+}
+
+/**
  * Plans `paths` in order (with `storeDir`, reusing plans stored there for unchanged binaries and
- * pruning the others); one file reached through several paths (symlinks, or the hard links
- * cargo makes from `deps/name-hash` to `name`) is planned once.
+ * pruning the others); one file reached through several paths is planned once
+ * ({@link uniqueImagePaths}).
  * @returns the plans in first-seen order and their warnings.
  * @throws CovError as {@link planImage} for the first path that cannot be planned.
  */
@@ -39,12 +53,8 @@ export function planImages(
 } {
   const keys = new Set<string>();
   const plans: ImagePlan[] = [];
-  const seen = new Set<string>();
   const warnings: Diagnostic[] = [];
-  for (const path of paths) {
-    const identity = fileIdentity(path);
-    if (seen.has(identity)) continue;
-    seen.add(identity);
+  for (const path of uniqueImagePaths(paths)) {
     const key = options.storeDir === undefined ? undefined : planKey(path);
     let plan = key === undefined ? undefined : loadStoredPlan(options.storeDir!, key);
     if (plan === undefined) {

@@ -324,6 +324,60 @@ for (const variant of variants) {
   );
 }
 
+const readsInlined = reason === undefined ? test : test.skip;
+readsInlined(
+  'inlined calls match llvm-dwarfdump-22 DW_TAG_inlined_subroutine (entry, origin, decl line) at -O2, DWARF 4 and 5',
+  async (t) => {
+    for (const version of ['4', '5']) {
+      const built = await build(`inlined-dwarf${version}`, 'rustc', [
+        '-g',
+        '-C',
+        'opt-level=2',
+        '-C',
+        `dwarf-version=${version}`,
+        'main.rs',
+      ]);
+      if (built.path === undefined) {
+        t.log(`skipped: ${built.skip ?? ''}`);
+        continue;
+      }
+      const path = built.path;
+      const { sections } = loadSections(path);
+      const read = readSubprograms(sections, path);
+      t.deepEqual(read.warnings, []);
+      const infoText = String(
+        (await execa(DWARFDUMP, ['--debug-info', path], { env, maxBuffer: 1 << 30 })).stdout,
+      );
+      const dumped = dumpedInlinedCalls(infoText);
+      t.true(dumped.length > 0);
+      // entries at 0 are copies inside functions the linker dropped (tombstoned); the dump
+      // comparison skips them on both sides
+      const ours = read.inlinedCalls
+        .filter((c) => c.entry !== 0n)
+        .map((c) => `${c.entry.toString(16)} ${c.linkageName ?? c.name}`);
+      t.deepEqual([...ours].sort(), [...dumped].sort());
+      // a user function inlined at -O2: its copies name it with its own decl file and line
+      const twiceLine = RUST_SOURCE.split('\n').findIndex((l) => l.startsWith('fn twice')) + 1;
+      const twice = read.inlinedCalls.filter((c) => c.name.startsWith('twice'));
+      t.true(twice.length > 0, 'twice is inlined into main');
+      for (const call of twice) {
+        t.is(call.file, join(dir, 'main.rs'));
+        t.is(call.line, twiceLine);
+      }
+      // filtering by decl file keeps only those
+      const mine = readSubprograms(sections, path, {
+        inlinedFrom: (file) => file === join(dir, 'main.rs'),
+      });
+      t.true(mine.inlinedCalls.length > 0);
+      t.true(mine.inlinedCalls.every((c) => c.file === join(dir, 'main.rs')));
+      t.is(mine.subprograms.length, read.subprograms.length);
+      t.log(
+        `dwarf ${version}: ${dumped.length} inlined calls compared, ${mine.inlinedCalls.length} from main.rs`,
+      );
+    }
+  },
+);
+
 const readsImage = reason === undefined ? test : test.skip;
 readsImage(
   'readElfImageInfo matches llvm-readobj-22 (entry, type, PF_X PT_LOAD, build id)',
@@ -381,6 +435,43 @@ function dumpedSubprogramRanges(text: string): string[] {
     out.push(`${start.toString(16)}-${BigInt(`0x${high[1]!}`).toString(16)}`);
   }
   return out;
+}
+
+/**
+ * `entry origin` of every DW_TAG_inlined_subroutine with code (a non-empty range) that
+ * llvm-dwarfdump prints: entry =
+ * DW_AT_low_pc, else the lowest start of DW_AT_ranges (none of these binaries has DW_AT_entry_pc);
+ * origin = the quoted name of DW_AT_abstract_origin (the linkage name when the origin has one).
+ */
+function dumpedInlinedCalls(text: string): string[] {
+  const out: string[] = [];
+  for (const block of text.split(/\n(?=0x[0-9a-f]+:)/)) {
+    if (!/^0x[0-9a-f]+:\s+DW_TAG_inlined_subroutine/.test(block)) continue;
+    assertNoEntryPc(block);
+    const origin = /DW_AT_abstract_origin\s+\(0x[0-9a-f]+ "([^"]*)"\)/.exec(block);
+    const low = /DW_AT_low_pc\s+\((?:indexed \([0-9a-fx]+\) address = )?0x([0-9a-f]+)\)/.exec(
+      block,
+    );
+    let entry: bigint | undefined;
+    if (low !== null) {
+      const high = /DW_AT_high_pc\s+\(0x([0-9a-f]+)\)/.exec(block);
+      if (high === null || high[1] === low[1]) continue; // no code (an empty range)
+      entry = BigInt(`0x${low[1]!}`);
+    } else {
+      const starts = [...block.matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)]
+        .filter((m) => m[1] !== m[2])
+        .map((m) => BigInt(`0x${m[1]!}`));
+      if (starts.length === 0) continue;
+      entry = starts.reduce((a, b) => (b < a ? b : a));
+    }
+    if (entry === 0n || origin === null) continue;
+    out.push(`${entry.toString(16)} ${origin[1]!}`);
+  }
+  return out;
+}
+
+function assertNoEntryPc(block: string): void {
+  if (/DW_AT_entry_pc/.test(block)) throw new Error(`DW_AT_entry_pc not expected here: ${block}`);
 }
 
 function bigintJson(_key: string, value: unknown): unknown {

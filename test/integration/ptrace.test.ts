@@ -354,3 +354,26 @@ ptest(
     t.regex(refused.stderr, /instrumentation is unavailable/);
   },
 );
+
+ptest(
+  'a runner of the user’s that takes precedence over cov’s is a clear error, not 0% coverage',
+  async (t) => {
+    const host = /host: (\S+)/.exec((await execa('rustc', ['-vV'])).stdout)![1]!;
+    const crate = join(work, 'basics-own-runner');
+    cpSync(join(REPO_ROOT, 'test/fixtures/crates/basics'), crate, { recursive: true });
+    mkdirSync(join(crate, '.cargo'), { recursive: true });
+    // `env` runs the test binary as is: the tests pass, but not under cov's helper
+    writeFileSync(join(crate, '.cargo/config.toml'), `[target.${host}]\nrunner = "env"\n`);
+    const result = await execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'test', '--engine', 'ptrace', '--no-save'],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1' } },
+    );
+    t.is(result.exitCode, 1, result.stderr.slice(-2000));
+    t.regex(
+      result.stderr,
+      /cargo ran the tests without cov’s breakpoint runner, so nothing was traced/,
+    );
+    t.regex(result.stderr, /target\.<triple>\.runner/);
+  },
+);

@@ -502,6 +502,19 @@ static struct {
   int approximate;
 } stats;
 
+/* COV_PTRACE_STATS=1: where the tracer's time goes, printed on stderr at the end (development
+ * aid; the event protocol does not carry it). Stops are classified by their wait status. */
+enum { PK_TRAP, PK_NEW_TASK, PK_FIRST_STOP, PK_EXIT, PK_EXEC, PK_SIGNAL, PK_OTHER, PK_COUNT };
+static const char *const PK_NAMES[PK_COUNT] = {"trap",     "clone/fork", "first-stop", "exit",
+                                               "exec",     "signal",     "other"};
+static struct {
+  int on;
+  uint64_t count[PK_COUNT];
+  int64_t ns[PK_COUNT];
+  int64_t wait_ns, setup_ns, parse_ns;
+  uint64_t waits, restore_writes, ptrace_calls;
+} prof;
+
 /* ------------------------------------------------------------------------------------------ */
 /* tasks                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
@@ -810,6 +823,7 @@ static long arm_as(as_t *as, pid_t tid) {
 /* Writes the original bytes back at address index `k` in `as`. */
 static int restore_byte(as_t *as, pid_t tid, size_t k) {
   image_t *im = &images[as->image];
+  prof.restore_writes++;
   int fd = as_memfd(as, tid);
   if (fd < 0) return -1;
   return mem_write(fd, im->addrs[k] + as->bias, im->orig + k * BP_SIZE, BP_SIZE);
@@ -1037,6 +1051,14 @@ static pid_t read_tgid(pid_t tid) {
   return tgid;
 }
 
+/* True when `tid` is a thread of process `tgid`: one path lookup (the kernel checks the thread
+ * group), much cheaper than generating and reading /proc/<tid>/status on every thread creation. */
+static int is_thread_of(pid_t tgid, pid_t tid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d", (int)tgid, (int)tid);
+  return access(path, F_OK) == 0;
+}
+
 static void handle_trap(task_t *t, int status);
 
 /* A PTRACE_EVENT_{CLONE,FORK,VFORK} stop of parent `t`. */
@@ -1051,7 +1073,7 @@ static void handle_new_task(task_t *t, int event) {
   pid_t tgid;
   const char *kind = NULL;
   if (event == PTRACE_EVENT_CLONE) {
-    tgid = read_tgid(child);
+    tgid = is_thread_of(t->tgid, child) ? t->tgid : read_tgid(child);
     if (tgid == t->tgid) {
       as = t->as;
       stats.threads++;
@@ -1113,8 +1135,22 @@ static void handle_new_task(task_t *t, int event) {
 /* One-shot: restores every other address of k's group in this address space (a single-byte write
  * each, safe while other threads run: each of them either traps on the old byte, and is handled
  * like any trap, or runs the original instruction). */
+/* The members of each group of `im` (address indices by group id, a counting sort), built on
+ * first use: most images of a job never run in a given process. */
+static void index_groups(image_t *im) {
+  im->group_start = xcalloc(im->ngroups + 1, sizeof(uint32_t));
+  for (size_t j = 0; j < im->n; j++) im->group_start[im->group[j] + 1]++;
+  for (size_t g = 0; g < im->ngroups; g++) im->group_start[g + 1] += im->group_start[g];
+  uint32_t *fill = xmalloc((im->ngroups + 1) * sizeof(uint32_t));
+  memcpy(fill, im->group_start, (im->ngroups + 1) * sizeof(uint32_t));
+  im->group_members = xmalloc((im->n ? im->n : 1) * sizeof(uint32_t));
+  for (size_t j = 0; j < im->n; j++) im->group_members[fill[im->group[j]]++] = (uint32_t)j;
+  free(fill);
+}
+
 static void restore_group(as_t *as, pid_t tid, size_t k) {
   image_t *im = &images[as->image];
+  if (!im->group_start) index_groups(im);
   uint32_t g = im->group[k];
   groups_done[g] = 1;
   if (as->group_restored[g]) return;
@@ -1194,6 +1230,40 @@ static void handle_trap(task_t *t, int status) {
   }
   stats.signals++;
   resume(t, SIGTRAP);
+}
+
+/* The PK_* kind of a wait status, for COV_PTRACE_STATS. */
+static int stop_kind(int status) {
+  if (WIFEXITED(status) || WIFSIGNALED(status)) return PK_EXIT;
+  if (!WIFSTOPPED(status)) return PK_OTHER;
+  switch (status >> 16) {
+  case 0:
+    break;
+  case PTRACE_EVENT_CLONE:
+  case PTRACE_EVENT_FORK:
+  case PTRACE_EVENT_VFORK:
+    return PK_NEW_TASK;
+  case PTRACE_EVENT_EXEC:
+    return PK_EXEC;
+  default:
+    return PK_OTHER;
+  }
+  if (WSTOPSIG(status) == SIGTRAP) return PK_TRAP;
+  if (WSTOPSIG(status) == SIGSTOP) return PK_FIRST_STOP;
+  return PK_SIGNAL;
+}
+
+static void print_prof(void) {
+  fprintf(stderr, "cov-ptrace stats (pid %d): parse %.1f ms, setup %.1f ms, waiting %.1f ms in %llu waits, "
+                  "arming %.1f ms, %llu restore writes\n",
+          (int)getpid(), prof.parse_ns / 1e6, prof.setup_ns / 1e6, prof.wait_ns / 1e6,
+          (unsigned long long)prof.waits, stats.arm_ns / 1e6, (unsigned long long)prof.restore_writes);
+  for (int k = 0; k < PK_COUNT; k++) {
+    if (prof.count[k] == 0) continue;
+    fprintf(stderr, "  %-10s %8llu stops %9.1f ms %7.2f us/stop\n", PK_NAMES[k],
+            (unsigned long long)prof.count[k], prof.ns[k] / 1e6,
+            prof.ns[k] / 1e3 / (double)prof.count[k]);
+  }
 }
 
 static int is_stop_signal(int sig) {
@@ -1282,6 +1352,31 @@ static void handle_status(pid_t tid, int status) {
 
 static char *mpv_strdup(const mpv_t *v) { return xstrndup((const char *)v->data, (size_t)v->u); }
 
+/* Little-endian arrays of the job (`addresses`, `groups`) into host integers. */
+static void read_u64_le(uint64_t *out, const uint8_t *p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n) memcpy(out, p, n * sizeof *out);
+#else
+  for (size_t j = 0; j < n; j++) {
+    uint64_t a = 0;
+    for (int b = 7; b >= 0; b--) a = (a << 8) | p[j * 8 + (size_t)b];
+    out[j] = a;
+  }
+#endif
+}
+
+static void read_u32_le(uint32_t *out, const uint8_t *p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n) memcpy(out, p, n * sizeof *out);
+#else
+  for (size_t j = 0; j < n; j++) {
+    uint32_t g = 0;
+    for (int b = 3; b >= 0; b--) g = (g << 8) | p[j * 4 + (size_t)b];
+    out[j] = g;
+  }
+#endif
+}
+
 static int parse_image(mpr_t *r, image_t *im) {
   mpv_t m = mpr_next(r);
   if (m.type != MP_MAP) {
@@ -1308,12 +1403,9 @@ static int parse_image(mpr_t *r, image_t *im) {
       }
       size_t count = v.u / 4;
       im->group = xmalloc((count ? count : 1) * sizeof(uint32_t));
-      for (size_t j = 0; j < count; j++) {
-        uint32_t g = 0;
-        for (int b = 3; b >= 0; b--) g = (g << 8) | v.data[j * 4 + (size_t)b];
-        im->group[j] = g;
-        if (g + 1 > im->ngroups) im->ngroups = g + 1;
-      }
+      read_u32_le(im->group, v.data, count);
+      for (size_t j = 0; j < count; j++)
+        if (im->group[j] + 1 > im->ngroups) im->ngroups = im->group[j] + 1;
       im->ngroups = im->ngroups ? im->ngroups : 1;
       im->group_entries = count;
     } else if (mpv_is(&k, "addresses") && v.type == MP_BIN) {
@@ -1322,12 +1414,10 @@ static int parse_image(mpr_t *r, image_t *im) {
         break;
       }
       im->n = v.u / 8;
-      im->addrs = xmalloc(im->n * sizeof(uint64_t));
-      for (size_t j = 0; j < im->n; j++) {
-        uint64_t a = 0;
-        for (int b = 7; b >= 0; b--) a = (a << 8) | v.data[j * 8 + (size_t)b];
-        im->addrs[j] = a;
-        if (j > 0 && a <= im->addrs[j - 1]) {
+      im->addrs = xmalloc((im->n ? im->n : 1) * sizeof(uint64_t));
+      read_u64_le(im->addrs, v.data, im->n);
+      for (size_t j = 1; j < im->n; j++) {
+        if (im->addrs[j] <= im->addrs[j - 1]) {
           mpr_fail(r, "image addresses are not strictly ascending");
           break;
         }
@@ -1343,17 +1433,8 @@ static int parse_image(mpr_t *r, image_t *im) {
   if (!r->err && im->group) {
     if (im->group_entries != im->n) {
       mpr_fail(r, "image groups: one group per address expected");
-    } else {
-      /* counting sort of address indices by group */
-      im->group_start = xcalloc(im->ngroups + 1, sizeof(uint32_t));
-      for (size_t j = 0; j < im->n; j++) im->group_start[im->group[j] + 1]++;
-      for (size_t g = 0; g < im->ngroups; g++) im->group_start[g + 1] += im->group_start[g];
-      uint32_t *fill = xmalloc((im->ngroups + 1) * sizeof(uint32_t));
-      memcpy(fill, im->group_start, (im->ngroups + 1) * sizeof(uint32_t));
-      im->group_members = xmalloc((im->n ? im->n : 1) * sizeof(uint32_t));
-      for (size_t j = 0; j < im->n; j++) im->group_members[fill[im->group[j]]++] = (uint32_t)j;
-      free(fill);
-      if (im->ngroups > ngroups_total) ngroups_total = im->ngroups;
+    } else if (im->ngroups > ngroups_total) {
+      ngroups_total = im->ngroups; /* the members index is built when a group is first hit */
     }
   }
   return r->err ? -1 : 0;
@@ -1482,8 +1563,12 @@ static void sync_group_state(int write_back) {
 
 static uint8_t *read_all(int fd, size_t *len) {
   buf_t b = {0};
+  struct stat st;
+  /* a job file (runner mode) is read into one buffer of its size, without regrowing */
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    buf_reserve(&b, (size_t)st.st_size + 1);
   for (;;) {
-    buf_reserve(&b, 65536);
+    if (b.len == b.cap) buf_reserve(&b, 65536);
     ssize_t r = read(fd, b.data + b.len, b.cap - b.len);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
@@ -1700,7 +1785,12 @@ int main(int argc, char **argv) {
     job = read_all(0, &job_len);
   }
   char why[256];
-  if (parse_job(job, job_len, why, sizeof why) != 0) {
+  const char *want_prof = getenv("COV_PTRACE_STATS");
+  prof.on = want_prof != NULL && strcmp(want_prof, "1") == 0;
+  int64_t parse_started = now_ns();
+  int parsed = parse_job(job, job_len, why, sizeof why);
+  prof.parse_ns = now_ns() - parse_started;
+  if (parsed != 0) {
     ev_error(0, NULL, "%s", why);
     emit_done("error", t0);
     return 2;
@@ -1802,8 +1892,16 @@ int main(int argc, char **argv) {
   handle_exec(root, 1);
 
   int lingering = 0;
+  if (prof.on) prof.setup_ns = now_ns() - t0;
   for (;;) {
+    int64_t waited = prof.on ? now_ns() : 0;
     pid_t tid = waitpid(-1, &status, __WALL);
+    if (prof.on) {
+      int64_t handled = now_ns();
+      prof.wait_ns += handled - waited;
+      prof.waits++;
+      waited = handled;
+    }
     if (tid < 0) {
       if (errno == ECHILD) break;
       if (errno != EINTR) {
@@ -1812,6 +1910,11 @@ int main(int argc, char **argv) {
       }
     } else {
       handle_status(tid, status);
+      if (prof.on) {
+        int kind = stop_kind(status);
+        prof.count[kind]++;
+        prof.ns[kind] += now_ns() - waited;
+      }
     }
     if ((got_timeout || got_interrupt) && kill_sent == 1) {
       kill_sent = 2; /* the handler killed the group; also kill tasks that left it */
@@ -1836,6 +1939,7 @@ int main(int argc, char **argv) {
   setitimer(ITIMER_REAL, &off, NULL);
   const char *reason = got_interrupt ? "interrupt" : got_timeout ? "timeout" : "exit";
   emit_done(reason, t0);
+  if (prof.on) print_prof();
   if (runner_mode) {
     if (got_timeout) fprintf(stderr, "cov-ptrace: %s timed out after %llu ms; killed it\n", job_path, (unsigned long long)timeout_ms);
     exit_like_program();

@@ -103,6 +103,48 @@
     });
   }
 
+  /** Makes every `th[data-sort]` of the table sort it on click, Enter or Space. */
+  function makeSortable(table) {
+    var state = { key: null, direction: 1 };
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      var key = th.getAttribute('data-sort');
+      if (key === null) return;
+      th.setAttribute('tabindex', '0');
+      var activate = function () {
+        // names sort A→Z first, numbers lowest first (the files needing work)
+        state.direction = state.key === key ? -state.direction : 1;
+        state.key = key;
+        sortTable(table, key, state.direction);
+      };
+      th.addEventListener('click', activate);
+      th.addEventListener('keydown', function (event) {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          activate();
+        }
+      });
+    });
+  }
+
+  // the engine comparison's index: one flat table, sortable, filtered by name
+  function setupCompareIndex() {
+    var files = document.getElementById('files');
+    var filter = document.getElementById('cmp-filter');
+    if (!files || !filter) return;
+    var shown = document.getElementById('cmp-shown');
+    makeSortable(files);
+    filter.addEventListener('input', function () {
+      var text = filter.value.trim().toLowerCase();
+      var count = 0;
+      rowsOf(files).forEach(function (row) {
+        var ok = text === '' || row.getAttribute('data-path').toLowerCase().indexOf(text) !== -1;
+        row.hidden = !ok;
+        if (ok) count++;
+      });
+      shown.textContent = count + (count === 1 ? ' file' : ' files');
+    });
+  }
+
   function setupIndex() {
     var tree = document.getElementById('tree');
     var flat = document.getElementById('flat');
@@ -114,27 +156,7 @@
     var flatButton = document.getElementById('view-flat');
     var collapsed = {};
 
-    [tree, flat].forEach(function (table) {
-      var state = { key: null, direction: 1 };
-      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
-        var key = th.getAttribute('data-sort');
-        if (key === null) return;
-        th.setAttribute('tabindex', '0');
-        var activate = function () {
-          // names sort A→Z first, percentages lowest first (the files needing work)
-          state.direction = state.key === key ? -state.direction : 1;
-          state.key = key;
-          sortTable(table, key, state.direction);
-        };
-        th.addEventListener('click', activate);
-        th.addEventListener('keydown', function (event) {
-          if (event.key === 'Enter' || event.key === ' ') {
-            event.preventDefault();
-            activate();
-          }
-        });
-      });
-    });
+    [tree, flat].forEach(makeSortable);
 
     var treeRows = rowsOf(tree);
     var byId = {};
@@ -285,6 +307,7 @@
   document.addEventListener('DOMContentLoaded', function () {
     setupTheme();
     setupIndex();
+    setupCompareIndex();
     setupFile();
   });
 })();

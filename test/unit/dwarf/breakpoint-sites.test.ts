@@ -1,5 +1,9 @@
 import test from 'ava';
-import { selectBreakpointSites, type LineRow } from '../../../src/dwarf/index.js';
+import {
+  addInlinedEntries,
+  selectBreakpointSites,
+  type LineRow,
+} from '../../../src/dwarf/index.js';
 
 const row = (address: bigint, line: number, extra: Partial<LineRow> = {}): LineRow => ({
   address,
@@ -48,4 +52,50 @@ test('overlapping segments are handled', (t) => {
     ],
   );
   t.is(sites.length, 2);
+});
+
+test('addInlinedEntries: an inlined copy adds its function’s declaration to the site at its entry, or a new site', (t) => {
+  const exec = [{ start: 0x1000n, end: 0x2000n }];
+  const sites = selectBreakpointSites([row(0x1000n, 5), row(0x1010n, 6), row(0x1020n, 7)], exec);
+  const withEntries = addInlinedEntries(
+    sites,
+    [
+      // a copy of `helper` (declared at /src/b.rs:3) starting where line 6's row is
+      { entry: 0x1010n, name: 'helper', file: '/src/b.rs', line: 3 },
+      // the same function copied again at the same place: one entry
+      { entry: 0x1010n, name: 'helper', file: '/src/b.rs', line: 3 },
+      // a copy starting where no row is: a site of its own, standing for the declaration line
+      { entry: 0x1018n, name: 'inner', file: '/src/a.rs', line: 40 },
+      // a declaration that is the row's own line is kept: a copy begins there
+      { entry: 0x1020n, name: 'same', file: '/src/a.rs', line: 7 },
+      // unknown declaration, entry outside the executable segment: ignored
+      { entry: 0x1000n, name: 'anonymous' },
+      { entry: 0x3000n, name: 'dropped', file: '/src/b.rs', line: 9 },
+    ],
+    exec,
+  );
+  t.deepEqual(withEntries, [
+    { address: 0x1000n, file: '/src/a.rs', line: 5 },
+    {
+      address: 0x1010n,
+      file: '/src/a.rs',
+      line: 6,
+      inlinedEntries: [{ file: '/src/b.rs', line: 3 }],
+    },
+    {
+      address: 0x1018n,
+      file: '/src/a.rs',
+      line: 40,
+      inlinedEntries: [{ file: '/src/a.rs', line: 40 }],
+    },
+    {
+      address: 0x1020n,
+      file: '/src/a.rs',
+      line: 7,
+      inlinedEntries: [{ file: '/src/a.rs', line: 7 }],
+    },
+  ]);
+  // the input is not changed
+  t.is(sites.length, 3);
+  t.is(sites[1]!.inlinedEntries, undefined);
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import {
   PTRACE_RUSTFLAGS,
+  encodeRunnerJob,
   prepareRunnerSession,
   ptraceBuildEnv,
   ptraceUnsupportedReason,
@@ -48,6 +49,26 @@ test('prepareRunnerSession writes the job and a cargo runner config', (t) => {
       images: [],
       groupStateFile: join(dir, 'groups.state'),
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('prepareRunnerSession takes a job encoded beforehand (a stored one) as it is', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cov-runner-'));
+  try {
+    const bytes = encodeRunnerJob(dir, { mode: 'count', timeoutMs: 0, images: [] });
+    writeFileSync(join(dir, 'groups.state'), 'stale');
+    const session = prepareRunnerSession(dir, '/h', bytes);
+    t.deepEqual(new Uint8Array(readFileSync(session.jobFile)), bytes);
+    t.deepEqual(decode(bytes), {
+      mode: 'count',
+      timeoutMs: 0,
+      images: [],
+      groupStateFile: join(dir, 'groups.state'),
+    });
+    // a new session starts without the previous session's groups
+    t.throws(() => readFileSync(join(dir, 'groups.state')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
