@@ -33,6 +33,7 @@ import {
   type CountedSpan,
   type CoverageSet,
   type ExpansionRef,
+  type FileCoverageView,
   type FunctionRecord,
   type LineCount,
   type Segment,
@@ -518,6 +519,15 @@ function regionStops(spans: readonly CountedSpan[]): { line: number; column: num
   return stops;
 }
 
+/** The file view of `filename` with its region stops instead of its regions. */
+function fileViewWithStops(
+  set: CoverageSet,
+  filename: string,
+): Omit<FileCoverageView, 'spans'> & { readonly regionStops: { line: number; column: number }[] } {
+  const { spans, ...view } = fileView(set, filename);
+  return { ...view, regionStops: set.metadata.engine === 'ptrace' ? [] : regionStops(spans) };
+}
+
 /** Stops of the breakpoint engine: the first line of each run of uncovered lines. */
 function lineStops(counts: readonly LineCount[]): { line: number; column: number }[] {
   const stops: { line: number; column: number }[] = [];
@@ -649,7 +659,8 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     lineBudget: MAX_INSTANTIATION_LINES,
   };
   const source = loadSource(context, filename);
-  const view = fileView(set, filename);
+  // the view's regions are let go once the stops are found (a file's regions can be many)
+  const view = fileViewWithStops(set, filename);
   const counts: LineCount[] = [];
   const countsByLine: LineCount[] = [];
   forEachLineCount(view.segments, 1, (line) => {
@@ -662,7 +673,7 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
   addExpansions(context, source, view.expansions, extras, 0);
 
-  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : regionStops(view.spans);
+  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : view.regionStops;
   stops.forEach((stop, i) => {
     const list = extras.stops.get(stop.line) ?? [];
     list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });
