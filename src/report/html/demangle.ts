@@ -329,7 +329,8 @@ function remember<V>(cache: Map<string, V>, symbol: string, value: V): V {
  * read, is returned unchanged.
  */
 export function demangleSymbol(symbol: string, options: DemangleOptions = {}): string {
-  const withHash = options.withHash === false ? 0 : 1;
+  // the hash option only changes legacy names: v0 names share one entry
+  const withHash = options.withHash === false && !symbol.startsWith('_R') ? 0 : 1;
   let name = readable[withHash]!.get(symbol);
   if (name === undefined) {
     name = remember(readable[withHash]!, symbol, demangleUncached(symbol, withHash === 1) ?? null);
