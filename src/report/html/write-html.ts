@@ -444,6 +444,14 @@ export async function writeHtmlReport(
         : sourcesHere();
     pool.prefetch(report.files.map((f) => f.filename));
   }
+  // the functions' names, demangled by the worker while the first pages are built
+  const names = new Set<string>();
+  for (const file of report.files) {
+    for (const index of set.recordsByFile.get(file.filename) ?? []) {
+      names.add(set.functions[index]!.name);
+    }
+  }
+  pool?.prefetchNames([...names]);
   const writer = new HtmlWriter(1 << 22);
   const writes = new BackgroundWrites(madeDirs);
   try {

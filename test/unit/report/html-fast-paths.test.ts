@@ -31,6 +31,7 @@ import {
   isBuiltinLinesPartial,
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
+import { readSymbol } from '../../../src/report/html/demangle.js';
 import { startSourcePool } from '../../../src/report/html/source-pool.js';
 import { decodeSource } from '../../../src/report/html/source-text.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
@@ -369,6 +370,23 @@ test('the source worker gives the sources of the main thread; unreadable files f
         })();
         t.deepEqual(shown(pool.take(file)), shown(highlightSource(file, bytes)), file);
       }
+      // names the worker demangles come back in order, as this thread reads them
+      const names = [
+        '_RNvCs1234_5crate3run',
+        '_RINvNtCs1234_5crate5inner7genericmEB4_',
+        '_ZN5crate3run17h0123456789abcdefE',
+        'not_mangled',
+        '_Rbroken',
+      ];
+      pool.prefetchNames([...names, ...names.map((n) => `${n}x`)]);
+      for (let waited = 0; pool.namesReceived() < 10 && waited < 60_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      t.is(pool.namesReceived(), 10);
+      t.deepEqual(
+        names.map((n) => readSymbol(n)),
+        ['crate::run', 'crate::inner::generic::<u32>', 'crate::run::h0123456789abcdef', null, null],
+      );
       // asked again, a file is read and highlighted here
       t.deepEqual(
         shown(pool.take(files[1]!)),
