@@ -340,7 +340,7 @@ export function readSymbol(symbol: string, withHash = true): string | null {
 
 /** Takes `name` as {@link readSymbol}'s answer for `symbol` (e.g. worked out on another thread). */
 export function rememberDemangled(symbol: string, name: string | null): void {
-  if (!readable[1]!.has(symbol)) remember(readable[1]!, symbol, name);
+  remember(readable[1]!, symbol, name);
 }
 
 /**
