@@ -331,6 +331,13 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
   let wrapped = next > 0 ? segments[next - 1] : undefined;
+  // most views have few extras, many none: look lines up only in maps that hold something
+  const { expansionColumns, stops, branches: branchMap, expansions, instantiations } = extras;
+  const anyColumns = expansionColumns.size > 0;
+  const anyStops = stops.size > 0;
+  const anyBranches = branchMap.size > 0;
+  const anyExpansions = expansions.size > 0;
+  const anyInstantiations = instantiations.size > 0;
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
@@ -353,26 +360,30 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
       start,
       next,
       wrapped,
-      extras.expansionColumns.get(number) ?? 0,
-      extras.stops.get(number) ?? NO_STOPS,
+      (anyColumns && expansionColumns.get(number)) || 0,
+      (anyStops && stops.get(number)) || NO_STOPS,
     );
     if (next > start) wrapped = segments[next - 1];
-    const branches = extras.branches.get(number);
+    const branches = anyBranches ? branchMap.get(number) : undefined;
     writeRowEnd(w, branches !== undefined && branches.length > 0, branches ?? NO_BRANCHES);
-    for (const expansion of extras.expansions.get(number) ?? NO_EXPANSIONS) {
-      writeExpansionStart(w, expansion);
-      writeLinesHtml(w, expansion.lines);
-      w.raw(EXPANSION_END);
-    }
-    for (const group of extras.instantiations.get(number) ?? NO_GROUPS) {
-      writeGroupStart(w, group);
-      for (const instantiation of group.instantiations) {
-        writeInstantiationStart(w, instantiation);
-        if (!instantiation.hasLines) continue;
-        writeLinesHtml(w, instantiation.lines);
-        w.raw(INSTANTIATION_END);
+    if (anyExpansions) {
+      for (const expansion of expansions.get(number) ?? NO_EXPANSIONS) {
+        writeExpansionStart(w, expansion);
+        writeLinesHtml(w, expansion.lines);
+        w.raw(EXPANSION_END);
       }
-      w.raw(GROUP_END);
+    }
+    if (anyInstantiations) {
+      for (const group of instantiations.get(number) ?? NO_GROUPS) {
+        writeGroupStart(w, group);
+        for (const instantiation of group.instantiations) {
+          writeInstantiationStart(w, instantiation);
+          if (!instantiation.hasLines) continue;
+          writeLinesHtml(w, instantiation.lines);
+          w.raw(INSTANTIATION_END);
+        }
+        w.raw(GROUP_END);
+      }
     }
   }
 }
