@@ -325,15 +325,31 @@ function remember<V>(cache: Map<string, V>, symbol: string, value: V): V {
 }
 
 /**
+ * The readable form of `symbol` with its hash (as {@link demangleSymbol} gives it), or null when
+ * this decoder cannot read it.
+ */
+export function readSymbol(symbol: string, withHash = true): string | null {
+  // the hash option only changes legacy names: v0 names share one entry
+  const index = !withHash && !symbol.startsWith('_R') ? 0 : 1;
+  let name = readable[index]!.get(symbol);
+  if (name === undefined) {
+    name = remember(readable[index]!, symbol, demangleUncached(symbol, index === 1) ?? null);
+  }
+  return name;
+}
+
+/** Takes `name` as {@link readSymbol}'s answer for `symbol` (e.g. worked out on another thread). */
+export function rememberDemangled(symbol: string, name: string | null): void {
+  remember(readable[1]!, symbol, name);
+}
+
+/**
  * Readable form of a Rust symbol (v0 or legacy); any other name, or one this decoder cannot
  * read, is returned unchanged.
  */
 export function demangleSymbol(symbol: string, options: DemangleOptions = {}): string {
-  const withHash = options.withHash === false ? 0 : 1;
-  let name = readable[withHash]!.get(symbol);
-  if (name === undefined) {
-    name = remember(readable[withHash]!, symbol, demangleUncached(symbol, withHash === 1) ?? null);
-  }
+  const withHash = options.withHash === false && !symbol.startsWith('_R') ? 0 : 1;
+  const name = readSymbol(symbol, withHash === 1);
   if (name === null) return symbol;
   if (options.withGenericArgs !== false) return name;
   return (

@@ -33,6 +33,7 @@ import {
   type CountedSpan,
   type CoverageSet,
   type ExpansionRef,
+  type FileCoverageView,
   type FunctionRecord,
   type LineCount,
   type Segment,
@@ -330,6 +331,13 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
   let wrapped = next > 0 ? segments[next - 1] : undefined;
+  // most views have few extras, many none: look lines up only in maps that hold something
+  const { expansionColumns, stops, branches: branchMap, expansions, instantiations } = extras;
+  const anyColumns = expansionColumns.size > 0;
+  const anyStops = stops.size > 0;
+  const anyBranches = branchMap.size > 0;
+  const anyExpansions = expansions.size > 0;
+  const anyInstantiations = instantiations.size > 0;
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
@@ -352,26 +360,30 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
       start,
       next,
       wrapped,
-      extras.expansionColumns.get(number) ?? 0,
-      extras.stops.get(number) ?? NO_STOPS,
+      (anyColumns && expansionColumns.get(number)) || 0,
+      (anyStops && stops.get(number)) || NO_STOPS,
     );
     if (next > start) wrapped = segments[next - 1];
-    const branches = extras.branches.get(number);
+    const branches = anyBranches ? branchMap.get(number) : undefined;
     writeRowEnd(w, branches !== undefined && branches.length > 0, branches ?? NO_BRANCHES);
-    for (const expansion of extras.expansions.get(number) ?? NO_EXPANSIONS) {
-      writeExpansionStart(w, expansion);
-      writeLinesHtml(w, expansion.lines);
-      w.raw(EXPANSION_END);
-    }
-    for (const group of extras.instantiations.get(number) ?? NO_GROUPS) {
-      writeGroupStart(w, group);
-      for (const instantiation of group.instantiations) {
-        writeInstantiationStart(w, instantiation);
-        if (!instantiation.hasLines) continue;
-        writeLinesHtml(w, instantiation.lines);
-        w.raw(INSTANTIATION_END);
+    if (anyExpansions) {
+      for (const expansion of expansions.get(number) ?? NO_EXPANSIONS) {
+        writeExpansionStart(w, expansion);
+        writeLinesHtml(w, expansion.lines);
+        w.raw(EXPANSION_END);
       }
-      w.raw(GROUP_END);
+    }
+    if (anyInstantiations) {
+      for (const group of instantiations.get(number) ?? NO_GROUPS) {
+        writeGroupStart(w, group);
+        for (const instantiation of group.instantiations) {
+          writeInstantiationStart(w, instantiation);
+          if (!instantiation.hasLines) continue;
+          writeLinesHtml(w, instantiation.lines);
+          w.raw(INSTANTIATION_END);
+        }
+        w.raw(GROUP_END);
+      }
     }
   }
 }
@@ -518,6 +530,15 @@ function regionStops(spans: readonly CountedSpan[]): { line: number; column: num
   return stops;
 }
 
+/** The file view of `filename` with its region stops instead of its regions. */
+function fileViewWithStops(
+  set: CoverageSet,
+  filename: string,
+): Omit<FileCoverageView, 'spans'> & { readonly regionStops: { line: number; column: number }[] } {
+  const { spans, ...view } = fileView(set, filename);
+  return { ...view, regionStops: set.metadata.engine === 'ptrace' ? [] : regionStops(spans) };
+}
+
 /** Stops of the breakpoint engine: the first line of each run of uncovered lines. */
 function lineStops(counts: readonly LineCount[]): { line: number; column: number }[] {
   const stops: { line: number; column: number }[] = [];
@@ -649,7 +670,8 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     lineBudget: MAX_INSTANTIATION_LINES,
   };
   const source = loadSource(context, filename);
-  const view = fileView(set, filename);
+  // the view's regions are let go once the stops are found (a file's regions can be many)
+  const view = fileViewWithStops(set, filename);
   const counts: LineCount[] = [];
   const countsByLine: LineCount[] = [];
   forEachLineCount(view.segments, 1, (line) => {
@@ -662,7 +684,7 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
   addExpansions(context, source, view.expansions, extras, 0);
 
-  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : regionStops(view.spans);
+  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : view.regionStops;
   stops.forEach((stop, i) => {
     const list = extras.stops.get(stop.line) ?? [];
     list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });

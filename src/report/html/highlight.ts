@@ -222,7 +222,8 @@ export function highlightSource(
 export function highlightText(text: SourceText, highlight: boolean): PackedHighlight {
   let tagAt: readonly number[] = [];
   let stackAfter: readonly number[] = [];
-  if (highlight) {
+  // (an empty text has no runs either way: highlight.js need not be loaded for it)
+  if (highlight && text.text !== '') {
     const result = highlighter(OffsetEmitter).highlight(text.text, {
       language: 'rust',
       ignoreIllegals: true,

@@ -2,9 +2,8 @@
  * A growable UTF-8 byte buffer that HTML is written into: text escaped the way our markup escapes
  * it ({@link escapeHtml}) or the way Handlebars' `{{ }}` escapes a value. Small pieces are joined
  * into a short string that is encoded into the buffer a few kilobytes at a time (by Node's encoder,
- * not a loop per character), and ready-made bytes (a line's highlighted HTML) are copied in. A page
- * is thus never one long string of many small pieces: what it builds dies young, which keeps the
- * garbage collector's work small on the report's largest job.
+ * not a loop per character). A page is thus never one long string of many small pieces: what it
+ * builds dies young, which keeps the garbage collector's work small on the report's largest job.
  */
 
 const SPECIAL = /[&<>"']/;
@@ -123,15 +122,6 @@ export class HtmlWriter implements HtmlSink {
   /** A non-negative integer in decimal (as `String(n)`). */
   int(value: number): void {
     this.raw(String(value));
-  }
-
-  /** Bytes `source[from, to)`, copied. */
-  bytes(source: Uint8Array, from: number, to: number): void {
-    if (to <= from) return;
-    this.flush();
-    this.reserve(to - from);
-    this.buf.set(source.subarray(from, to), this.used);
-    this.used += to - from;
   }
 
   /** What was written from byte `start` on, as a string. */

@@ -4,7 +4,7 @@
  * instantiation sub-view); rendering it through Handlebars' runtime (a context frame and a few
  * property lookups per field, then a deep concatenation of small strings) was the larger part of
  * writing a report. The pieces here write the same bytes: {@link renderLinesPartial} from line
- * models, and the page writer ({@link writeFilePage}) from the page's data without line models.
+ * models, and the page writer ({@link writeLinesHtml}) from the page's data without line models.
  *
  * They are used only for a `lines.hbs` whose text is exactly the one they were written from
  * ({@link LINES_PARTIAL_SHA256}); any other text, such as a restyled copy given by `--template-dir`,

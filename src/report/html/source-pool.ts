@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { rememberDemangled } from './demangle.js';
 import { highlightSource } from './highlight.js';
 import type { HighlightedSource, PackedHighlight } from './highlighted-source.js';
 import { decodeSource } from './source-text.js';
@@ -27,19 +28,41 @@ export interface SourceRequest {
   readonly filenames: readonly string[];
 }
 
-/** The worker's answer for file `index` (`-1`: the worker failed as a whole). */
-export type SourceReply =
-  | { readonly index: number; readonly failed: true }
+/** A message to the worker: symbol names `first`, `first + 1`, … to demangle. */
+export interface NamesRequest {
+  readonly first: number;
+  readonly names: readonly string[];
+}
+
+/** The worker's answer for file `index`. */
+export type FileReply =
+  | { readonly kind: 'file'; readonly index: number; readonly failed: true }
   | ({
+      readonly kind: 'file';
       readonly index: number;
       readonly failed?: undefined;
       readonly bytes: Uint8Array;
     } & PackedHighlight);
 
+/**
+ * What the worker sends: a file's source; the readable forms of names `first`, `first + 1`, …
+ * ({@link readSymbol}); or that it failed as a whole.
+ */
+export type SourceReply =
+  | FileReply
+  | { readonly kind: 'names'; readonly first: number; readonly readable: (string | null)[] }
+  | { readonly kind: 'broken' };
+
 /** Sources of one report, highlighted ahead on a worker thread where one can run. */
 export interface SourcePool {
   /** Announces files the report may show, in page order (repeats are ignored). */
   readonly prefetch: (filenames: readonly string[]) => void;
+  /**
+   * Has the worker demangle `names` (symbols the pages will show, in page order), after the files
+   * announced so far; their readable forms are handed to {@link rememberDemangled} as they arrive
+   * (whenever the pool is asked for a source), so that this thread need not demangle them.
+   */
+  readonly prefetchNames: (names: readonly string[]) => void;
   /**
    * The source of `filename` read from disk and highlighted: the worker's when it has it or is on
    * it, else highlighted on this thread. The worker gives each file once; asking again reads and
@@ -50,8 +73,10 @@ export interface SourcePool {
   readonly close: () => void;
   /** Files whose source came from the worker so far. */
   readonly fromWorker: () => number;
-  /** Replies the worker has sent so far (for tests and diagnostics). */
+  /** Files the worker has answered so far (for tests and diagnostics). */
   readonly received: () => number;
+  /** Names the worker has demangled so far (for tests and diagnostics). */
+  readonly namesReceived: () => number;
 }
 
 /** Index in the shared signal array of the first file's claim. */
@@ -61,6 +86,8 @@ export const CLAIMED_BY_WORKER = 1;
 export const CLAIMED_HERE = 2;
 /** Files a pool can hand to its worker (later ones are read on the main thread). */
 const CAPACITY = 1 << 16;
+/** Names demangled by the worker per message. */
+const NAMES_PER_REQUEST = 2000;
 /** Milliseconds without any reply after which the worker is given up. */
 const WORKER_PATIENCE_MS = 20_000;
 
@@ -97,10 +124,12 @@ export function loadSourceHere(filename: string): HighlightedSource {
 export function sourcesHere(): SourcePool {
   return {
     prefetch: () => {},
+    prefetchNames: () => {},
     take: loadSourceHere,
     close: () => {},
     fromWorker: () => 0,
     received: () => 0,
+    namesReceived: () => 0,
   };
 }
 
@@ -133,11 +162,14 @@ export function startSourcePool(): SourcePool {
   worker.unref();
   worker.on('error', () => {}); // a failed worker shows as missing replies: we fall back
   const indexOf = new Map<string, number>();
-  const replies = new Map<number, SourceReply>();
+  const replies = new Map<number, FileReply>();
+  /** Names sent to be demangled, by their index in the requests. */
+  const sentNames: string[] = [];
   let closed = false;
   let broken = false;
   let answered = 0;
   let receivedCount = 0;
+  let namesCount = 0;
 
   /** Moves the replies that arrived into `replies`; true when there were any. */
   const drain = (): boolean => {
@@ -145,8 +177,11 @@ export function startSourcePool(): SourcePool {
     for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
       const next = m.message as SourceReply;
       any = true;
-      if (next.index === -1) broken = true;
-      else {
+      if (next.kind === 'broken') broken = true;
+      else if (next.kind === 'names') {
+        next.readable.forEach((name, i) => rememberDemangled(sentNames[next.first + i]!, name));
+        namesCount += next.readable.length;
+      } else {
         replies.set(next.index, next);
         receivedCount++;
       }
@@ -155,7 +190,7 @@ export function startSourcePool(): SourcePool {
   };
 
   /** The worker's reply for file `index`, or undefined when this thread is to read it. */
-  const reply = (index: number): SourceReply | undefined => {
+  const reply = (index: number): FileReply | undefined => {
     for (;;) {
       const found = replies.get(index);
       if (found !== undefined) {
@@ -184,7 +219,17 @@ export function startSourcePool(): SourcePool {
       }
       if (added.length > 0) port1.postMessage({ first, filenames: added } satisfies SourceRequest);
     },
+    prefetchNames: (names) => {
+      if (closed || broken) return;
+      // in pieces, so that the first pages' names come back first
+      for (let start = 0; start < names.length; start += NAMES_PER_REQUEST) {
+        const piece = names.slice(start, start + NAMES_PER_REQUEST);
+        port1.postMessage({ first: sentNames.length, names: piece } satisfies NamesRequest);
+        sentNames.push(...piece);
+      }
+    },
     take: (filename) => {
+      drain(); // demangled names too
       const index = indexOf.get(filename);
       if (index === undefined) return loadSourceHere(filename);
       indexOf.set(filename, -1);
@@ -210,6 +255,10 @@ export function startSourcePool(): SourcePool {
     received: () => {
       drain();
       return receivedCount;
+    },
+    namesReceived: () => {
+      drain();
+      return namesCount;
     },
     close: () => {
       if (closed) return;

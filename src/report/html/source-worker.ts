@@ -1,12 +1,13 @@
 /**
  * Worker thread of {@link startSourcePool}: reads, decodes and highlights the files the main thread
  * announces, in the order announced, skipping those the main thread claimed, and sends each file's
- * bytes and packed highlight back (the typed arrays transferred, not copied). After each message it bumps
- * `signal[0]` and wakes the main thread, which waits on it synchronously.
+ * bytes and packed highlight back (the typed arrays transferred, not copied); demangles the symbol
+ * names it is given, in turn with the files. After each message it bumps `signal[0]` and wakes the
+ * main thread, which waits on it synchronously.
  */
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import type { SourceReply, SourceRequest } from './source-pool.js';
+import type { NamesRequest, SourceReply, SourceRequest } from './source-pool.js';
 
 const { port, signal } = workerData as { readonly port: MessagePort; readonly signal: Int32Array };
 
@@ -27,13 +28,20 @@ try {
   const { CLAIMS, CLAIMED_BY_WORKER } = await import('./source-pool.js');
   const { highlightText, isRustSource } = await import('./highlight.js');
   const { decodeSource } = await import('./source-text.js');
-  const queue: [number, string][] = [];
+  const { readSymbol } = await import('./demangle.js');
+  /** A file (its index and name), or symbol names to demangle. */
+  const queue: ([number, string] | NamesRequest)[] = [];
   let next = 0;
   let scheduled = false;
   const work = (): void => {
     scheduled = false;
     const item = queue[next++];
     if (item === undefined) return;
+    if (!Array.isArray(item)) {
+      post({ kind: 'names', first: item.first, readable: item.names.map((n) => readSymbol(n)) });
+      schedule();
+      return;
+    }
     const [index, filename] = item;
     // the main thread reads the files it needed before this thread got to them
     if (Atomics.compareExchange(signal, CLAIMS + index, 0, CLAIMED_BY_WORKER) === 0) {
@@ -41,12 +49,12 @@ try {
       try {
         bytes = ownBuffer(readFileSync(filename));
       } catch {
-        post({ index, failed: true });
+        post({ kind: 'file', index, failed: true });
       }
       if (bytes !== undefined) {
         const text = decodeSource(bytes);
         const packed = highlightText(text, isRustSource(filename));
-        post({ index, bytes, ...packed }, [
+        post({ kind: 'file', index, bytes, ...packed }, [
           bytes.buffer as ArrayBuffer,
           packed.runStart.buffer as ArrayBuffer,
           packed.runLength.buffer as ArrayBuffer,
@@ -63,10 +71,11 @@ try {
     scheduled = true;
     setImmediate(work);
   };
-  port.on('message', (request: SourceRequest) => {
-    request.filenames.forEach((filename, i) => queue.push([request.first + i, filename]));
+  port.on('message', (request: SourceRequest | NamesRequest) => {
+    if ('names' in request) queue.push(request);
+    else request.filenames.forEach((filename, i) => queue.push([request.first + i, filename]));
     schedule();
   });
 } catch {
-  post({ index: -1, failed: true });
+  post({ kind: 'broken' });
 }

@@ -12,12 +12,10 @@
  * ({@link startSourcePool}). The pages are the same bytes on every path.
  */
 import {
-  rename as renameAsync,
-  rm as rmAsync,
-  writeFile as writeFileAsync,
-} from 'node:fs/promises';
-import {
   copyFileSync,
+  rename as renameLater,
+  rm as rmLater,
+  writeFile as writeFileLater,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -41,6 +39,7 @@ import {
 } from './file-page.js';
 import type { HighlightedSource } from './highlighted-source.js';
 import { HtmlWriter } from './html-writer.js';
+import { FRAME_TEMPLATES_SHA256, fileFrameHtml, isBuiltinFrameTemplate } from './file-frame.js';
 import { buildIndexModel } from './index-page.js';
 import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
@@ -90,6 +89,11 @@ export interface HtmlTemplates {
    * `partials/lines.hbs` are the built-in ones (then the page's lines may be written by code).
    */
   readonly fileSkeleton: ((model: FilePageModel) => string) | undefined;
+  /**
+   * True when `file.hbs`, `lines.hbs` and the partials the page uses are the built-in ones: then
+   * the whole page may be written by code ({@link fileFrameHtml}, {@link writeLinesHtml}).
+   */
+  readonly fileByCode: boolean;
   readonly assetsDir: string;
   /**
    * Another template of the folder by file name (e.g. `compare-index.hbs`), compiled on first use
@@ -162,12 +166,15 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
   // the skeleton environment: the same partials, but `lines` leaves a mark for the writer
   const skeletonEnv = Handlebars.create();
   let builtinLines = false;
+  // the templates the page frame is written from by code, seen unchanged
+  const frameTemplates = new Set<string>();
   const partialsDir = join(dir, 'partials');
   if (existsSync(partialsDir)) {
     for (const entry of readdirSync(partialsDir).sort()) {
       if (!entry.endsWith('.hbs')) continue;
       const source = readTemplate(join(partialsDir, entry));
       const name = entry.slice(0, -'.hbs'.length);
+      if (isBuiltinFrameTemplate(`partials/${entry}`, source)) frameTemplates.add(entry);
       if (name === 'lines' && isBuiltinLinesPartial(source)) {
         builtinLines = true;
         env.registerPartial(name, renderLinesPartial as Handlebars.Template);
@@ -180,6 +187,7 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
     }
   }
   const fileSource = readTemplate(join(dir, 'file.hbs'));
+  if (isBuiltinFrameTemplate('file.hbs', fileSource)) frameTemplates.add('file.hbs');
   const others = new Map<string, (model: object) => string>();
   const templates: HtmlTemplates = {
     index: compile<IndexModel>('index.hbs'),
@@ -188,6 +196,7 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
       builtinLines && isBuiltinFileTemplate(dir, fileSource)
         ? skeletonEnv.compile<FilePageModel>(fileSource, options)
         : undefined,
+    fileByCode: builtinLines && frameTemplates.size === Object.keys(FRAME_TEMPLATES_SHA256).length,
     assetsDir: join(dir, 'assets'),
     named: (name) => {
       let template = others.get(name);
@@ -257,13 +266,17 @@ class BackgroundWrites {
       this.madeDirs.add(dir);
     }
     const temp = `${path}.cov-tmp-${process.pid}`;
-    const write = writeFileAsync(temp, content)
-      .then(() => renameAsync(temp, path))
-      .catch(async (cause: unknown) => {
-        await rmAsync(temp, { force: true });
+    // callbacks rather than fs/promises: no file handle object per page
+    const write = new Promise<void>((done) => {
+      const failed = (cause: Error): void => {
         this.fail(path, cause);
-      })
-      .finally(() => this.inFlight.delete(write));
+        rmLater(temp, { force: true }, () => done());
+      };
+      writeFileLater(temp, content, (error) => {
+        if (error !== null) failed(error);
+        else renameLater(temp, path, (renamed) => (renamed === null ? done() : failed(renamed)));
+      });
+    }).finally(() => this.inFlight.delete(write));
     this.inFlight.add(write);
     if (this.inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
   }
@@ -431,6 +444,14 @@ export async function writeHtmlReport(
         : sourcesHere();
     pool.prefetch(report.files.map((f) => f.filename));
   }
+  // the functions' names, demangled by the worker while the first pages are built
+  const names = new Set<string>();
+  for (const file of report.files) {
+    for (const index of set.recordsByFile.get(file.filename) ?? []) {
+      names.add(set.functions[index]!.name);
+    }
+  }
+  pool?.prefetchNames([...names]);
   const writer = new HtmlWriter(1 << 22);
   const writes = new BackgroundWrites(madeDirs);
   try {
@@ -458,7 +479,15 @@ export async function writeHtmlReport(
       const page = plan.pagePathOf(file.filename);
       const what = `file.hbs (${page})`;
       let content: Uint8Array | undefined;
-      if (templates.fileSkeleton !== undefined) {
+      if (templates.fileByCode) {
+        const model = buildFilePageHtml(input);
+        const [before, after] = fileFrameHtml(model);
+        writer.reset();
+        writer.raw(before);
+        writeLinesHtml(writer, model.lines);
+        writer.raw(after);
+        content = writer.toBytes();
+      } else if (templates.fileSkeleton !== undefined) {
         const model = buildFilePageHtml(input);
         const skeleton = render(templates.fileSkeleton, { ...model, lines: [] }, what);
         const mark = skeleton.indexOf(LINES_MARK);

@@ -24,15 +24,21 @@ import {
 } from '../../../src/report/html/highlighted-source.js';
 import { escapeHtml, HtmlWriter } from '../../../src/report/html/html-writer.js';
 import {
+  FRAME_TEMPLATES_SHA256,
+  isBuiltinFrameTemplate,
+} from '../../../src/report/html/file-frame.js';
+import {
   isBuiltinLinesPartial,
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
+import { readSymbol } from '../../../src/report/html/demangle.js';
 import { startSourcePool } from '../../../src/report/html/source-pool.js';
 import { decodeSource } from '../../../src/report/html/source-text.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
 import type { LineModel } from '../../../src/report/html/view-model.js';
 
-const LINES_HBS = path.resolve(import.meta.dirname, '../../../templates/html/partials/lines.hbs');
+const TEMPLATES = path.resolve(import.meta.dirname, '../../../templates/html');
+const LINES_HBS = path.join(TEMPLATES, 'partials/lines.hbs');
 
 const HOSTILE = `<script>alert("x")</script> {{x}} ' \` = & —`;
 
@@ -147,6 +153,14 @@ const lines: LineModel[] = [
     hasInstantiationGroups: true,
   }),
 ];
+
+test('the built-in page templates are those file-frame.ts writes out (update it with them)', (t) => {
+  for (const name of Object.keys(FRAME_TEMPLATES_SHA256)) {
+    const text = readFileSync(path.join(TEMPLATES, name), 'utf8');
+    t.true(isBuiltinFrameTemplate(name, text), name);
+    t.false(isBuiltinFrameTemplate(name, `${text} `), name);
+  }
+});
 
 test('the built-in lines partial is the one rendered by code (update lines-partial.ts with it)', (t) => {
   t.true(isBuiltinLinesPartial(readFileSync(LINES_HBS, 'utf8')));
@@ -356,6 +370,23 @@ test('the source worker gives the sources of the main thread; unreadable files f
         })();
         t.deepEqual(shown(pool.take(file)), shown(highlightSource(file, bytes)), file);
       }
+      // names the worker demangles come back in order, as this thread reads them
+      const names = [
+        '_RNvCs1234_5crate3run',
+        '_RINvNtCs1234_5crate5inner7genericmEB4_',
+        '_ZN5crate3run17h0123456789abcdefE',
+        'not_mangled',
+        '_Rbroken',
+      ];
+      pool.prefetchNames([...names, ...names.map((n) => `${n}x`)]);
+      for (let waited = 0; pool.namesReceived() < 10 && waited < 60_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      t.is(pool.namesReceived(), 10);
+      t.deepEqual(
+        names.map((n) => readSymbol(n)),
+        ['crate::run', 'crate::inner::generic::<u32>', 'crate::run::h0123456789abcdef', null, null],
+      );
       // asked again, a file is read and highlighted here
       t.deepEqual(
         shown(pool.take(files[1]!)),

@@ -156,7 +156,13 @@ function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCo
       record('gone', [MISSING], [[KIND_CODE, 0, 0, 1, 1, 3, 2, 0n]]),
     ],
     [],
-    { engine, objects: [], profiles: [], createdAt: '2026-01-02T03:04:05.000Z' },
+    {
+      engine,
+      objects: [],
+      profiles: [],
+      createdAt: '2026-01-02T03:04:05.000Z',
+      ...(engine === 'instrumented' ? { toolchain: `rustc 1.95 <&"'=\`>` } : {}),
+    },
   );
 }
 
@@ -187,13 +193,21 @@ for (const engine of ['instrumented', 'ptrace'] as const) {
     try {
       const set = coverage(engine);
       const report = prepareReportFiles(set, () => true);
+      // built-in: the whole page by code; header.hbs changed: the page frame by Handlebars around
+      // the lines by code; lines.hbs changed: all by Handlebars; file.hbs changed: line models
+      // and the code-rendered lines partial
       const templateDirs = {
         writer: defaultTemplateDir(),
+        skeleton: restyled(root, 'partials/header.hbs'),
         handlebars: restyled(root, 'partials/lines.hbs'),
         lineModels: restyled(root, 'file.hbs'),
       };
-      t.truthy(loadTemplates(templateDirs.writer).fileSkeleton);
+      t.true(loadTemplates(templateDirs.writer).fileByCode);
+      t.false(loadTemplates(templateDirs.skeleton).fileByCode);
+      t.truthy(loadTemplates(templateDirs.skeleton).fileSkeleton);
+      t.false(loadTemplates(templateDirs.handlebars).fileByCode);
       t.is(loadTemplates(templateDirs.handlebars).fileSkeleton, undefined);
+      t.false(loadTemplates(templateDirs.lineModels).fileByCode);
       t.is(loadTemplates(templateDirs.lineModels).fileSkeleton, undefined);
       const trees: Map<string, Buffer>[] = [];
       for (const [name, templateDir] of Object.entries(templateDirs)) {
@@ -221,6 +235,9 @@ for (const engine of ['instrumented', 'ptrace'] as const) {
         t.true(pages.includes('<span class="region uncovered">'));
       }
       t.true(pages.includes('<details class="instantiation"'));
+      t.true(pages.includes('The source file could not be read'));
+      t.true(pages.includes('never called'));
+      if (engine === 'instrumented') t.true(pages.includes('<dt>toolchain</dt>'));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
