@@ -39,7 +39,6 @@ import {
 } from './file-page.js';
 import type { HighlightedSource } from './highlighted-source.js';
 import { HtmlWriter } from './html-writer.js';
-import { FRAME_TEMPLATES_SHA256, fileFrameHtml, isBuiltinFrameTemplate } from './file-frame.js';
 import { buildIndexModel } from './index-page.js';
 import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
@@ -89,11 +88,6 @@ export interface HtmlTemplates {
    * `partials/lines.hbs` are the built-in ones (then the page's lines may be written by code).
    */
   readonly fileSkeleton: ((model: FilePageModel) => string) | undefined;
-  /**
-   * True when `file.hbs`, `lines.hbs` and the partials the page uses are the built-in ones: then
-   * the whole page may be written by code ({@link fileFrameHtml}, {@link writeLinesHtml}).
-   */
-  readonly fileByCode: boolean;
   readonly assetsDir: string;
   /**
    * Another template of the folder by file name (e.g. `compare-index.hbs`), compiled on first use
@@ -166,15 +160,12 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
   // the skeleton environment: the same partials, but `lines` leaves a mark for the writer
   const skeletonEnv = Handlebars.create();
   let builtinLines = false;
-  // the templates the page frame is written from by code, seen unchanged
-  const frameTemplates = new Set<string>();
   const partialsDir = join(dir, 'partials');
   if (existsSync(partialsDir)) {
     for (const entry of readdirSync(partialsDir).sort()) {
       if (!entry.endsWith('.hbs')) continue;
       const source = readTemplate(join(partialsDir, entry));
       const name = entry.slice(0, -'.hbs'.length);
-      if (isBuiltinFrameTemplate(`partials/${entry}`, source)) frameTemplates.add(entry);
       if (name === 'lines' && isBuiltinLinesPartial(source)) {
         builtinLines = true;
         env.registerPartial(name, renderLinesPartial as Handlebars.Template);
@@ -187,7 +178,6 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
     }
   }
   const fileSource = readTemplate(join(dir, 'file.hbs'));
-  if (isBuiltinFrameTemplate('file.hbs', fileSource)) frameTemplates.add('file.hbs');
   const others = new Map<string, (model: object) => string>();
   const templates: HtmlTemplates = {
     index: compile<IndexModel>('index.hbs'),
@@ -196,7 +186,6 @@ export function loadTemplates(templateDir: string): HtmlTemplates {
       builtinLines && isBuiltinFileTemplate(dir, fileSource)
         ? skeletonEnv.compile<FilePageModel>(fileSource, options)
         : undefined,
-    fileByCode: builtinLines && frameTemplates.size === Object.keys(FRAME_TEMPLATES_SHA256).length,
     assetsDir: join(dir, 'assets'),
     named: (name) => {
       let template = others.get(name);
@@ -479,15 +468,7 @@ export async function writeHtmlReport(
       const page = plan.pagePathOf(file.filename);
       const what = `file.hbs (${page})`;
       let content: Uint8Array | undefined;
-      if (templates.fileByCode) {
-        const model = buildFilePageHtml(input);
-        const [before, after] = fileFrameHtml(model);
-        writer.reset();
-        writer.raw(before);
-        writeLinesHtml(writer, model.lines);
-        writer.raw(after);
-        content = writer.toBytes();
-      } else if (templates.fileSkeleton !== undefined) {
+      if (templates.fileSkeleton !== undefined) {
         const model = buildFilePageHtml(input);
         const skeleton = render(templates.fileSkeleton, { ...model, lines: [] }, what);
         const mark = skeleton.indexOf(LINES_MARK);

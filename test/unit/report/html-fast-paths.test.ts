@@ -24,10 +24,6 @@ import {
 } from '../../../src/report/html/highlighted-source.js';
 import { escapeHtml, HtmlWriter } from '../../../src/report/html/html-writer.js';
 import {
-  FRAME_TEMPLATES_SHA256,
-  isBuiltinFrameTemplate,
-} from '../../../src/report/html/file-frame.js';
-import {
   isBuiltinLinesPartial,
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
@@ -153,14 +149,6 @@ const lines: LineModel[] = [
     hasInstantiationGroups: true,
   }),
 ];
-
-test('the built-in page templates are those file-frame.ts writes out (update it with them)', (t) => {
-  for (const name of Object.keys(FRAME_TEMPLATES_SHA256)) {
-    const text = readFileSync(path.join(TEMPLATES, name), 'utf8');
-    t.true(isBuiltinFrameTemplate(name, text), name);
-    t.false(isBuiltinFrameTemplate(name, `${text} `), name);
-  }
-});
 
 test('the built-in lines partial is the one rendered by code (update lines-partial.ts with it)', (t) => {
   t.true(isBuiltinLinesPartial(readFileSync(LINES_HBS, 'utf8')));
