@@ -37,6 +37,7 @@ export type EngineChoice = 'auto' | 'instrumented' | 'ptrace';
 /** Flags of the breakpoint engine. */
 export interface PtraceFlags {
   count?: boolean;
+  'count-limit'?: number;
   timeout?: number;
 }
 
@@ -57,6 +58,11 @@ export function withPtraceFlags<T>(yargs: Argv<T>): Argv<T & PtraceFlags> {
       type: 'boolean',
       describe:
         'Breakpoint engine: count hits (re-arm after each; slower, approximate with threads) instead of one-shot',
+      group: 'Breakpoint engine:',
+    })
+    .option('count-limit', {
+      type: 'number',
+      describe: `With --count: stop counting a line's address after N hits, so hot loops do not make the run crawl (0 = no limit; default ${DEFAULT_COUNT_LIMIT})`,
       group: 'Breakpoint engine:',
     })
     .option('timeout', {
@@ -126,6 +132,22 @@ function modeOf(flags: PtraceFlags): TraceMode {
   return flags.count === true ? 'count' : 'oneshot';
 }
 
+/** Default `--count-limit`: enough to tell hot lines from cold ones, bounded in cost. */
+export const DEFAULT_COUNT_LIMIT = 10_000;
+
+function countLimitOf(flags: PtraceFlags): number | undefined {
+  const limit = flags['count-limit'];
+  if (flags.count !== true) {
+    if (limit !== undefined) throw new CovError('E_USAGE', '--count-limit needs --count');
+    return undefined;
+  }
+  if (limit === undefined) return DEFAULT_COUNT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new CovError('E_USAGE', `--count-limit takes a whole number ≥ 0, not ${limit}`);
+  }
+  return limit;
+}
+
 function timeoutMsOf(flags: PtraceFlags): number {
   const seconds = flags.timeout;
   if (seconds === undefined) return 0;
@@ -145,9 +167,12 @@ function reportGoesToStdout(flags: ReportFlags): boolean {
 }
 
 function statisticsLine(s: TraceStatistics, breakpoints: number): string {
-  const approximate = s.approximate
+  let approximate = s.approximate
     ? '\nnote: counts are approximate (lower bounds): other threads ran while a breakpoint was being stepped over'
     : '';
+  if (s.saturated > 0) {
+    approximate += `\nnote: ${s.saturated} addresses reached --count-limit; their counts stop there (lower bounds)`;
+  }
   return (
     `breakpoint engine: ${breakpoints} breakpoints planned, ${s.armed} armed, ${s.hits} hit ` +
     `(${s.traps} traps); ${s.processes} processes, ${s.threads} threads, ${s.signals} signals passed on; ` +
@@ -192,7 +217,7 @@ async function writePtraceReports(
         engine: 'ptrace',
         metrics: ['lines', 'functions'],
         mode: context.mode,
-        approximate: context.statistics.approximate,
+        approximate: context.statistics.approximate || context.statistics.saturated > 0,
         objects: set.metadata.objects,
         ...(context.toolchain === undefined ? {} : { toolchain: context.toolchain }),
         ptrace: { breakpoints: context.breakpoints, ...context.statistics },
@@ -219,6 +244,7 @@ export async function commandCargoPtrace(
 ): Promise<number> {
   const progress = createProgress(argv.quiet === true);
   const mode = modeOf(argv);
+  const countLimit = countLimitOf(argv);
   const timeoutMs = timeoutMsOf(argv);
   const metadata =
     selection.workspace ??
@@ -241,6 +267,7 @@ export async function commandCargoPtrace(
     cargoArgs: cargoArgsOf(argv),
     programArgs: (argv['--'] ?? []).map(String),
     mode,
+    ...(countLimit === undefined ? {} : { countLimit }),
     timeoutMs,
     stdoutToStderr: reportGoesToStdout(argv),
     onProgress: progress,
@@ -298,6 +325,7 @@ export async function commandTrace(
   }
   const progress = createProgress(argv.quiet === true);
   const mode = modeOf(argv);
+  const countLimit = countLimitOf(argv);
   const timeoutMs = timeoutMsOf(argv);
   const helper = await ensureHelper({ onProgress: progress });
   const result = await traceProgram({
@@ -307,6 +335,7 @@ export async function commandTrace(
     env: process.env,
     cwd: process.cwd(),
     mode,
+    ...(countLimit === undefined ? {} : { countLimit }),
     timeoutMs,
     stdoutToStderr: reportGoesToStdout(argv),
     onProgress: progress,

@@ -54,6 +54,8 @@ export interface CargoTraceOptions {
   /** Arguments after `--` (test harness arguments, or the program's). */
   readonly programArgs?: readonly string[];
   readonly mode: TraceMode;
+  /** Count mode: traps per address after which its count stops (0 or undefined = none). */
+  readonly countLimit?: number;
   /** Per traced program; 0 = none. */
   readonly timeoutMs: number;
   /** Send the programs' stdout to stderr (when a report goes to stdout). */
@@ -131,7 +133,12 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   // its hits are read with, lets the tests start at once and spares reading the plans at all.
   const planKeys = binaries.map(planKey);
   const storedJobKey = planKeys.every((key) => key !== undefined)
-    ? jobKey(planKeys, { mode: options.mode, timeoutMs: options.timeoutMs, sessionDir })
+    ? jobKey(planKeys, {
+        mode: options.mode,
+        countLimit: options.countLimit ?? 0,
+        timeoutMs: options.timeoutMs,
+        sessionDir,
+      })
     : undefined;
   const stored = storedJobKey === undefined ? undefined : loadStoredJob(storeDir, storedJobKey);
   let index: LineCoverageIndex | undefined;
@@ -148,6 +155,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     job = {
       job: encodeRunnerJob(sessionDir, {
         mode: options.mode,
+        ...(options.countLimit === undefined ? {} : { countLimit: options.countLimit }),
         timeoutMs: options.timeoutMs,
         images: jobImagesOf(plans, options.mode),
       }),

@@ -86,7 +86,7 @@ export class EventCollector {
           exitCode: event.signal === undefined ? event.exitCode : undefined,
           signal: event.signal === undefined ? undefined : signalName(event.signal),
           passed: event.reason === 'exit' && event.signal === undefined && event.exitCode === 0,
-          statistics: event,
+          statistics: { ...event, saturated: event.saturated ?? 0 },
         });
         return;
       case 'spawn':
@@ -124,6 +124,7 @@ export function addStatistics(list: readonly TraceStatistics[]): TraceStatistics
     elapsedMs: 0,
     armMs: 0,
     approximate: false,
+    saturated: 0,
   };
   for (const s of list) {
     total.armed += s.armed;
@@ -137,6 +138,7 @@ export function addStatistics(list: readonly TraceStatistics[]): TraceStatistics
     total.elapsedMs += s.elapsedMs;
     total.armMs += s.armMs;
     total.approximate ||= s.approximate;
+    total.saturated += s.saturated;
   }
   return total;
 }

@@ -26,6 +26,11 @@ export interface JobImage {
 /** Job settings shared by both helper modes. */
 export interface JobSettings {
   readonly mode: TraceMode;
+  /**
+   * Count mode: traps per address after which it is restored for good (its count stops there);
+   * 0 or undefined = none.
+   */
+  readonly countLimit?: number;
   /** 0 = none. */
   readonly timeoutMs: number;
   /** How long traced descendants may outlive the program before they are killed. */
@@ -80,6 +85,11 @@ export interface TraceStatistics {
   readonly armMs: number;
   /** Count mode: several threads shared armed memory, so counts are lower bounds. */
   readonly approximate: boolean;
+  /**
+   * Count mode: addresses that reached the job's `countLimit` (their counts stop there: lower
+   * bounds). 0 from helpers that predate the field.
+   */
+  readonly saturated: number;
 }
 
 /** Events as decoded (field names as the helper writes them). */
@@ -114,7 +124,9 @@ export type HelperEvent =
       readonly reason: 'exit' | 'timeout' | 'interrupt' | 'error';
       readonly exitCode?: number;
       readonly signal?: number;
-    } & TraceStatistics);
+      /** Absent from helpers that predate it. */
+      readonly saturated?: number;
+    } & Omit<TraceStatistics, 'saturated'>);
 
 /**
  * Encodes a job: addresses become one packed little-endian u64 blob per image.
@@ -147,6 +159,9 @@ export function encodeJob(job: TraceJob | RunnerJob): Uint8Array {
     {
       ...program,
       mode: job.mode,
+      ...(job.countLimit === undefined || job.countLimit === 0
+        ? {}
+        : { countLimit: job.countLimit }),
       timeoutMs: job.timeoutMs,
       ...(job.lingerMs === undefined ? {} : { lingerMs: job.lingerMs }),
       ...(job.groupStateFile === undefined ? {} : { groupStateFile: job.groupStateFile }),

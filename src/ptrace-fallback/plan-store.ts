@@ -284,7 +284,12 @@ export interface StoredJob {
  */
 export function jobKey(
   planKeys: readonly string[],
-  settings: { readonly mode: string; readonly timeoutMs: number; readonly sessionDir: string },
+  settings: {
+    readonly mode: string;
+    readonly countLimit: number;
+    readonly timeoutMs: number;
+    readonly sessionDir: string;
+  },
 ): string {
   return createHash('sha256')
     .update(
@@ -292,6 +297,7 @@ export function jobKey(
         JOB_STORE_VERSION,
         LINE_RULES_VERSION,
         settings.mode,
+        settings.countLimit,
         settings.timeoutMs,
         settings.sessionDir,
         ...planKeys,

@@ -17,6 +17,8 @@ export interface TraceProgramOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly mode: TraceMode;
+  /** Count mode: traps per address after which its count stops (0 or undefined = none). */
+  readonly countLimit?: number;
   readonly timeoutMs: number;
   /** Further executables to arm when the program runs them. */
   readonly alsoArm?: readonly string[];
@@ -50,6 +52,7 @@ export async function traceProgram(options: TraceProgramOptions): Promise<TraceP
       env,
       cwd: options.cwd,
       mode: options.mode,
+      ...(options.countLimit === undefined ? {} : { countLimit: options.countLimit }),
       timeoutMs: options.timeoutMs,
       images: jobImagesOf(plans, options.mode),
     },

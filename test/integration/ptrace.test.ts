@@ -119,6 +119,27 @@ ptest('count mode counts a single-threaded loop exactly', async (t) => {
   t.is(result.set.functions.find((f) => f.name.includes('4step'))!.executionCount, 1000n);
 });
 
+ptest('count mode stops counting an address at the count limit and says so', async (t) => {
+  const program = await compile('limited', PROGRAM, LINE_FLAGS);
+  const result = await traceProgram({
+    helper: await ensureHelper(),
+    program,
+    args: ['1000'],
+    env: {},
+    cwd: work,
+    mode: 'count',
+    countLimit: 10,
+    timeoutMs: 60_000,
+  });
+  const lines = linesOf(result.set, join(work, 'limited.rs'));
+  t.is(lines.get(3), 10n); // 1000 calls, counted up to the limit
+  t.is(lines.get(10), 1n); // below the limit: exact
+  t.true(result.run.statistics.saturated > 0);
+  // each saturated address trapped exactly `countLimit` times (single thread, no re-arm after)
+  t.true(result.run.statistics.traps < 200);
+  t.is(result.run.reason, 'exit');
+});
+
 ptest('a timeout kills the program and still reports what ran', async (t) => {
   const program = await compile('sleeper', PROGRAM, LINE_FLAGS);
   const started = Date.now();

@@ -18,6 +18,8 @@
  *   env: {str: str}      complete environment
  *   cwd?: str            working directory
  *   mode?: "oneshot" | "count"        default "oneshot"
+ *   countLimit?: uint    count mode: an address that has trapped this many times is restored for
+ *                        good (its count stops there, a lower bound); 0 = none (default)
  *   timeoutMs?: uint     0 = none; on expiry the process group is killed and results reported
  *   lingerMs?: uint      after the root process exits, how long traced descendants may still run
  *                        before they are killed (default 2000)
@@ -44,7 +46,7 @@
  *   error {message, errno?, advice?} the job could not be run
  *   exit {pid, code? | signal?}     a traced process ended
  *   done {reason, exitCode?, signal?, armed, hits, traps, threads, processes, execs, signals,
- *         steps, elapsedMs, armMs, approximate}   always last; reason "exit" | "timeout" |
+ *         steps, elapsedMs, armMs, approximate, saturated}   always last; reason "exit" | "timeout" |
  *         "interrupt" | "error"
  *
  * Exit status: 0 when the job ran (whatever the program did), 1 when it could not be run, 2 for a
@@ -477,6 +479,7 @@ static uint8_t *groups_done;
 static size_t ngroups_total;
 static char *group_state_file;
 static int count_mode;
+static uint64_t count_limit; /* count mode: 0 = none */
 static uint64_t timeout_ms, linger_ms = 2000;
 static int stdin_fd = -1;
 static char *job_path, *job_cwd;
@@ -498,6 +501,7 @@ static int64_t linger_deadline_ns;
 
 static struct {
   uint64_t armed, hits, traps, threads, processes, execs, signals, steps;
+  uint64_t saturated; /* count mode: addresses that reached count_limit */
   int64_t arm_ns;
   int approximate;
 } stats;
@@ -768,8 +772,13 @@ static int read_at_entry(pid_t pid, uint64_t *entry) {
   return found;
 }
 
+/* Count mode: whether address k has trapped count_limit times (it is no longer re-armed). */
+static int saturated(const image_t *im, size_t k) {
+  return count_limit != 0 && im->counts[k] >= count_limit;
+}
+
 /* Writes traps on every address of the AS's image (skipping one-shot addresses already hit in
- * an earlier process): chunked read-modify-write while the process is stopped right after exec
+ * an earlier process, and count-mode addresses at their limit): chunked read-modify-write while the process is stopped right after exec
  * and has a single thread. Returns the number armed, or -1. */
 static long arm_as(as_t *as, pid_t tid) {
   image_t *im = &images[as->image];
@@ -793,6 +802,7 @@ static long arm_as(as_t *as, pid_t tid) {
         uint8_t *at = buf + (im->addrs[k] - start);
         if (!im->orig_valid) memcpy(im->orig + k * BP_SIZE, at, BP_SIZE);
         if (!count_mode && (im->hit[k] || (im->group && groups_done[im->group[k]]))) continue;
+        if (count_mode && saturated(im, k)) continue;
         memcpy(at, BP_BYTES, BP_SIZE);
         in_chunk++;
       }
@@ -808,6 +818,7 @@ static long arm_as(as_t *as, pid_t tid) {
           continue;
         }
         if (!count_mode && (im->hit[k] || (im->group && groups_done[im->group[k]]))) continue;
+        if (count_mode && saturated(im, k)) continue;
         if (mem_write(fd, a, BP_BYTES, BP_SIZE) == 0) armed++;
       }
     }
@@ -1175,7 +1186,10 @@ static void handle_breakpoint(task_t *t, uint64_t pc) {
   if (TRAP_PC_OFFSET && set_pc(t->tid, trap_addr) != 0)
     ev_warning(t->tid, "cannot rewind the PC to 0x%llx: %s", (unsigned long long)trap_addr,
                strerror(errno));
-  if (count_mode) {
+  if (count_mode && saturated(&images[as->image], (size_t)k)) {
+    /* the count stops here: the original instruction stays, as in one-shot mode */
+    if (images[as->image].counts[k] == count_limit) stats.saturated++;
+  } else if (count_mode) {
     t->stepping = 1;
     t->step_index = (size_t)k;
     as->stepping[k]++;
@@ -1190,7 +1204,7 @@ static void finish_step(task_t *t) {
   t->stepping = 0;
   if (as && as->image >= 0 && as->stepping) {
     if (as->stepping[k] > 0) as->stepping[k]--;
-    if (as->stepping[k] == 0 && rearm_byte(as, t->tid, k) != 0)
+    if (as->stepping[k] == 0 && !saturated(&images[as->image], k) && rearm_byte(as, t->tid, k) != 0)
       ev_warning(t->tid, "cannot re-arm a breakpoint: %s", strerror(errno));
   }
 }
@@ -1510,7 +1524,8 @@ static int parse_job(const uint8_t *data, size_t len, char *why, size_t why_cap)
       if (v.u == 5 && memcmp(v.data, "count", 5) == 0) count_mode = 1;
       else if (v.u == 7 && memcmp(v.data, "oneshot", 7) == 0) count_mode = 0;
       else mpr_fail(&r, "mode must be \"oneshot\" or \"count\"");
-    } else if (mpv_is(&k, "timeoutMs") && mpv_uint(&v, &u)) timeout_ms = u;
+    } else if (mpv_is(&k, "countLimit") && mpv_uint(&v, &u)) count_limit = u;
+    else if (mpv_is(&k, "timeoutMs") && mpv_uint(&v, &u)) timeout_ms = u;
     else if (mpv_is(&k, "lingerMs") && mpv_uint(&v, &u)) linger_ms = u;
     else if (mpv_is(&k, "stdinFd") && (v.type == MP_INT || v.type == MP_UINT)) stdin_fd = (int)v.i;
     else mpr_skip_value(&r, v, 0);
@@ -1672,7 +1687,7 @@ static void emit_done(const char *reason, int64_t t0) {
   sync_group_state(1);
   if (count_mode) emit_counts();
   else emit_pending_hits();
-  int n = 13 + (have_root_status ? 1 : 0);
+  int n = 14 + (have_root_status ? 1 : 0);
   mp_map(&events, (uint32_t)n);
   mp_str(&events, "t");
   mp_str(&events, "done");
@@ -1709,6 +1724,8 @@ static void emit_done(const char *reason, int64_t t0) {
   mp_uint(&events, (uint64_t)(stats.arm_ns / 1000000));
   mp_str(&events, "approximate");
   mp_bool(&events, stats.approximate);
+  mp_str(&events, "saturated");
+  mp_uint(&events, stats.saturated);
   flush_events();
 }
 

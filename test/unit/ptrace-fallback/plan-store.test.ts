@@ -9,7 +9,12 @@ import {
   uniqueImagePaths,
 } from '../../../src/ptrace-fallback/index.js';
 
-const settings = { mode: 'oneshot', timeoutMs: 0, sessionDir: '/t/cov/ptrace-session' };
+const settings = {
+  mode: 'oneshot',
+  countLimit: 0,
+  timeoutMs: 0,
+  sessionDir: '/t/cov/ptrace-session',
+};
 
 test('jobKey depends on the plan keys, their order and every setting', (t) => {
   const key = jobKey(['a', 'b'], settings);
@@ -17,6 +22,7 @@ test('jobKey depends on the plan keys, their order and every setting', (t) => {
   t.not(jobKey(['b', 'a'], settings), key);
   t.not(jobKey(['a'], settings), key);
   t.not(jobKey(['a', 'b'], { ...settings, mode: 'count' }), key);
+  t.not(jobKey(['a', 'b'], { ...settings, countLimit: 10 }), key);
   t.not(jobKey(['a', 'b'], { ...settings, timeoutMs: 1000 }), key);
   t.not(jobKey(['a', 'b'], { ...settings, sessionDir: '/u' }), key);
 });
