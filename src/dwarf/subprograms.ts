@@ -247,22 +247,11 @@ class SubprogramWalker {
           break;
         case C.DW_AT_high_pc:
           if (!withPc) skipForm(r, form, header, 'DW_AT_high_pc');
-          else if (isAddressForm(form)) {
+          else {
+            const pc = this.readPc(r, form, abbrev.implicitConsts[i], unit, 'DW_AT_high_pc');
             s.highPcForm = form;
-            s.highPcAddress = readFormAddress(
-              this.context,
-              r,
-              form,
-              header,
-              unit.bases,
-              'DW_AT_high_pc',
-            );
-          } else {
-            s.highPcForm = form;
-            s.highPcOffset =
-              form === C.DW_FORM_implicit_const
-                ? abbrev.implicitConsts[i]!
-                : readFormUnsigned(r, form, header, 'DW_AT_high_pc');
+            if (typeof pc === 'bigint') s.highPcAddress = pc;
+            else s.highPcOffset = pc;
           }
           break;
         case C.DW_AT_ranges:
@@ -273,47 +262,24 @@ class SubprogramWalker {
           break;
         case C.DW_AT_entry_pc:
           if (!withPc) skipForm(r, form, header, 'DW_AT_entry_pc');
-          else if (isAddressForm(form)) {
+          else {
+            const pc = this.readPc(r, form, abbrev.implicitConsts[i], unit, 'DW_AT_entry_pc');
             s.entryPcForm = form;
-            s.entryPcAddress = readFormAddress(
-              this.context,
-              r,
-              form,
-              header,
-              unit.bases,
-              'DW_AT_entry_pc',
-            );
-          } else {
-            s.entryPcForm = form;
-            s.entryPcOffset =
-              form === C.DW_FORM_implicit_const
-                ? abbrev.implicitConsts[i]!
-                : readFormUnsigned(r, form, header, 'DW_AT_entry_pc');
+            if (typeof pc === 'bigint') s.entryPcAddress = pc;
+            else s.entryPcOffset = pc;
           }
           break;
         case C.DW_AT_decl_file:
-          s.declFile =
-            form === C.DW_FORM_implicit_const
-              ? abbrev.implicitConsts[i]!
-              : readFormUnsigned(r, form, header, 'DW_AT_decl_file');
+          s.declFile = constant(r, form, abbrev.implicitConsts[i], header, 'DW_AT_decl_file');
           break;
         case C.DW_AT_decl_line:
-          s.declLine =
-            form === C.DW_FORM_implicit_const
-              ? abbrev.implicitConsts[i]!
-              : readFormUnsigned(r, form, header, 'DW_AT_decl_line');
+          s.declLine = constant(r, form, abbrev.implicitConsts[i], header, 'DW_AT_decl_line');
           break;
         case C.DW_AT_call_file:
-          s.callFile =
-            form === C.DW_FORM_implicit_const
-              ? abbrev.implicitConsts[i]!
-              : readFormUnsigned(r, form, header, 'DW_AT_call_file');
+          s.callFile = constant(r, form, abbrev.implicitConsts[i], header, 'DW_AT_call_file');
           break;
         case C.DW_AT_call_line:
-          s.callLine =
-            form === C.DW_FORM_implicit_const
-              ? abbrev.implicitConsts[i]!
-              : readFormUnsigned(r, form, header, 'DW_AT_call_line');
+          s.callLine = constant(r, form, abbrev.implicitConsts[i], header, 'DW_AT_call_line');
           break;
         case C.DW_AT_specification:
         case C.DW_AT_abstract_origin:
@@ -326,6 +292,22 @@ class SubprogramWalker {
           skipForm(r, form, header, `attribute 0x${attribute.toString(16)}`);
       }
     }
+  }
+
+  /**
+   * A DW_AT_high_pc or DW_AT_entry_pc value: an address (address forms) or an offset from
+   * DW_AT_low_pc (constant forms; DWARF 4+).
+   */
+  private readPc(
+    r: ByteReader,
+    form: number,
+    implicitConst: number | undefined,
+    unit: CompileUnit,
+    what: string,
+  ): bigint | number {
+    return isAddressForm(form)
+      ? readFormAddress(this.context, r, form, unit.header, unit.bases, what)
+      : constant(r, form, implicitConst, unit.header, what);
   }
 
   private makeSubprogram(
@@ -557,6 +539,19 @@ function inlinedCall(
 function inRanges(ranges: readonly AddressRange[], address: bigint): boolean {
   for (const range of ranges) if (range.start <= address && address < range.end) return true;
   return false;
+}
+
+/** An unsigned constant attribute (DW_FORM_implicit_const: the value in the abbreviation). */
+function constant(
+  r: ByteReader,
+  form: number,
+  implicitConst: number | undefined,
+  header: CompileUnit['header'],
+  what: string,
+): number {
+  return form === C.DW_FORM_implicit_const
+    ? implicitConst!
+    : readFormUnsigned(r, form, header, what);
 }
 
 function skipAttributes(r: ByteReader, abbrev: Abbrev, unit: CompileUnit): void {
