@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { CovError } from '../binary/index.js';
 
 /** Path of the C source inside the package, relative to the package root. */
@@ -118,6 +117,8 @@ export async function ensureHelper(options: EnsureHelperOptions = {}): Promise<s
   options.onProgress?.(`compiling the ptrace helper with ${compiler} into ${dir}`);
   mkdirSync(dir, { recursive: true });
   const temporary = `${target}.${process.pid}.tmp`;
+  // loaded here, on the rare run that compiles: every cov command imports this module
+  const { execa } = await import('execa');
   const result = await execa(compiler, ['-O2', '-Wall', '-Wextra', '-o', temporary, sourcePath], {
     env,
     extendEnv: false,
