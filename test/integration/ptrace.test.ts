@@ -269,6 +269,28 @@ ptest('ptrace-stress: 10 runs, no crash, no hang, results equal to plain cargo t
   t.regex(summary ?? '', /10 runs, 0 crashes, 0 hangs, 0 result mismatches/);
 });
 
+ptest(
+  'ptrace-stress in count mode: 2 runs (thread pool within the count limit), no crash, no hang, same results',
+  async (t) => {
+    const result = await execa(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'test/stress/ptrace-stress.mjs'),
+        '--runs',
+        '2',
+        '--count',
+        '--timeout',
+        '120',
+      ],
+      { cwd: REPO_ROOT, reject: false, env: { NO_COLOR: '1' } },
+    );
+    const summary = result.stdout.split('\n').find((l) => l.startsWith('ptrace stress'));
+    t.log(summary);
+    t.is(result.exitCode, 0, result.stdout.slice(-4000));
+    t.regex(summary ?? '', /count mode\): 2 runs, 0 crashes, 0 hangs, 0 result mismatches/);
+  },
+);
+
 ptest('a refused ptrace gives the reason and what to do, never a hang', async (t) => {
   if (!(await hasTool('strace'))) {
     t.log('skipped: strace (used to inject EPERM into ptrace) not found');
