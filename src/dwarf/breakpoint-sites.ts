@@ -107,8 +107,7 @@ export function addInlinedEntries(
     );
   }
   // no row at these entries: the site stands for the first declaration (else call line)
-  for (const address of [...declared.keys(), ...called.keys()]) {
-    if (!declared.has(address) && !called.has(address)) continue;
+  for (const address of new Set([...declared.keys(), ...called.keys()])) {
     const first = (declared.get(address) ?? called.get(address))![0]!;
     out.push(withLines({ address, file: first.file, line: first.line }, address));
   }

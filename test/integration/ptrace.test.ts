@@ -140,6 +140,22 @@ ptest('count mode stops counting an address at the count limit and says so', asy
   t.is(result.run.reason, 'exit');
 });
 
+test('--count-limit without --count, or not a whole number, is a usage error', async (t) => {
+  for (const args of [
+    ['--count-limit', '5'],
+    ['--count', '--count-limit', '-1'],
+    ['--count', '--count-limit', '2.5'],
+  ]) {
+    const result = await execa(
+      process.execPath,
+      ['--import', TSX, COV_CLI_ENTRY, 'trace', ...args, '--', '/bin/true'],
+      { cwd: work, reject: false, env: { NO_COLOR: '1' } },
+    );
+    t.is(result.exitCode, 1, args.join(' '));
+    t.regex(result.stderr, /--count-limit (needs --count|takes a whole number)/, args.join(' '));
+  }
+});
+
 ptest('a timeout kills the program and still reports what ran', async (t) => {
   const program = await compile('sleeper', PROGRAM, LINE_FLAGS);
   const started = Date.now();
