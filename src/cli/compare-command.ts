@@ -2,9 +2,9 @@
  * `cov compare`: instrumented and breakpoint coverage of the same tests, line by line — run both
  * engines, or read two earlier results (`--from A B`: coverage databases or `--json` outputs).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CovError } from '../binary/index.js';
 import {
@@ -25,16 +25,23 @@ import {
   F_LINE_START,
   type CoverageSet,
 } from '../model/index.js';
-import { readCargoMetadata } from '../llvm-bridge/index.js';
+import { clearOwnProfiles, readCargoMetadata } from '../llvm-bridge/index.js';
 import {
+  ensureHelper,
   loadStoredPlan,
   planImage,
   planKey,
   ptraceTargetDir,
+  ptraceUnsupportedReason,
+  sameRunTargetDir,
+  traceCargo,
   type ImagePlan,
 } from '../ptrace-fallback/index.js';
 import { cargoArgsOf, type CargoFlags } from './cargo-flags.js';
+import { createProgress, printDiagnostics } from './console.js';
 import { openInBrowser } from './html-options.js';
+import { loadCoverage } from './load.js';
+import { selectEngine } from './ptrace-command.js';
 import { writeOutput } from './output.js';
 import { reportFileFilter } from './report-options.js';
 import { loadFromDatabases } from './store-options.js';
@@ -51,6 +58,7 @@ export interface CompareFlags {
   'template-dir'?: string;
   'ignore-filename-regex'?: string[];
   'default-ignore-filename-regex'?: boolean;
+  'same-run'?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -95,6 +103,12 @@ export function withCompareFlags<T>(yargs: Argv<T>): Argv<T & CompareFlags> {
     .option('template-dir', {
       type: 'string',
       describe: 'Render the --html view with a copy of templates/html instead of the built-in one',
+      group: 'Compare:',
+    })
+    .option('same-run', {
+      type: 'boolean',
+      describe:
+        'Run the tests once, instrumented and under the breakpoint engine together, so both engines see the same execution (no run-to-run timing differences); the breakpoint engine then reads the instrumented binaries',
       group: 'Compare:',
     })
     .option('explain', {
@@ -162,19 +176,18 @@ const KIND_NAMES = ['code', 'expansion', 'skipped', 'gap'];
 
 /**
  * Breakpoint addresses of one source line in the traced executables: sites whose row is the line,
- * and inlined copies' entries that stand for it (`inlinedEntries`, `inlinedCalls`). Plans come from the plan store
- * of `targetDir` when an entry for the unchanged binary is there, else are read from the binary;
- * binaries that no longer exist or cannot be read are skipped.
+ * and inlined copies' entries that stand for it (`inlinedEntries`, `inlinedCalls`). Plans come from
+ * the plan store `storeDir` when an entry for the unchanged binary is there, else are read from the
+ * binary; binaries that no longer exist or cannot be read are skipped.
  * @returns one line of text per address, e.g. `0x60ab4 in lib-1a2b (entry of an inlined copy)`
  */
 export function lineAddresses(
   objects: readonly string[],
   file: string,
   line: number,
-  targetDir: string | undefined,
+  storeDir: string | undefined,
 ): string[] {
   const out: string[] = [];
-  const storeDir = targetDir === undefined ? undefined : join(ptraceTargetDir(targetDir), 'plans');
   for (const object of objects) {
     if (!existsSync(object)) continue;
     let plan: ImagePlan | undefined;
@@ -275,15 +288,26 @@ export async function writeComparison(
   instrumented: CoverageSet,
   breakpoint: CoverageSet,
   flags: CompareFlags,
-  context: { workspaceRoot?: string; targetDir?: string; htmlDir?: string },
+  context: {
+    workspaceRoot?: string;
+    targetDir?: string;
+    htmlDir?: string;
+    /** Stored plans of the breakpoint run (default `<targetDir>/ptrace/plans`). */
+    planStoreDir?: string;
+  },
 ): Promise<EngineComparison> {
   const comparison = compareEngines(instrumented, breakpoint, {
     filter: reportFileFilter(flags, context),
     readSource,
   });
+  const planStoreDir =
+    context.planStoreDir ??
+    (context.targetDir === undefined
+      ? undefined
+      : join(ptraceTargetDir(context.targetDir), 'plans'));
   const explained = (flags.explain ?? []).map((target) =>
     explainLine(comparison, instrumented, breakpoint, target, (file, line) =>
-      lineAddresses(breakpoint.metadata.objects, file, line, context.targetDir),
+      lineAddresses(breakpoint.metadata.objects, file, line, planStoreDir),
     ),
   );
   const text =
@@ -355,6 +379,9 @@ export async function compareFrom(flags: CompareFlags, version: string): Promise
   if (from.length !== 2) {
     throw new CovError('E_USAGE', `--from takes exactly two results (got ${from.length})`);
   }
+  if (flags['same-run'] === true) {
+    throw new CovError('E_USAGE', '--same-run runs the tests; it does not go with --from');
+  }
   const a = readResult(from[0]!, version);
   const b = readResult(from[1]!, version);
   const { instrumented, breakpoint } = pairByEngine(a, b, [from[0]!, from[1]!]);
@@ -423,4 +450,68 @@ export async function compareRun(
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * `cov compare --same-run [cargo flags] [-- test args]`: one build that is both instrumented and
+ * ready for breakpoints (`<target>/cov/same-run`), one run of its tests under the breakpoint engine
+ * (one-shot) whose processes also write profiles; the profiles give the instrumented side, the hits
+ * the breakpoint side, of the same execution. Lines that differ then differ in what the engines
+ * measure, not in what ran (thread timing, random hashing).
+ * @returns 0, or 2 when the tests failed (the comparison is still printed)
+ * @throws CovError `E_TOOLCHAIN` when the toolchain cannot instrument or ptrace is unavailable,
+ *   `E_PROCESS` when the build fails, and as {@link loadCoverage}
+ */
+export async function compareSameRun(
+  flags: CompareFlags & CargoFlags & { '--'?: (string | number)[] },
+): Promise<number> {
+  const progress = createProgress(flags.quiet === true);
+  const unsupported = ptraceUnsupportedReason();
+  if (unsupported !== undefined) throw new CovError('E_TOOLCHAIN', unsupported);
+  const engine = await selectEngine('instrumented');
+  if (engine.engine !== 'instrumented') throw new CovError('E_TOOLCHAIN', 'cannot instrument');
+  const metadata = await readCargoMetadata({
+    env: process.env,
+    cwd: process.cwd(),
+    manifestPath: flags['manifest-path'],
+  });
+  const targetDir = resolve(flags['target-dir'] ?? join(metadata.targetDir, 'cov'));
+  const profrawDir = join(sameRunTargetDir(targetDir), 'profraw');
+  // only the profiles an earlier same run wrote into cov's own folder
+  const removed = await clearOwnProfiles(profrawDir);
+  if (removed > 0) progress(`removed ${removed} stale profiles from ${profrawDir}`);
+  mkdirSync(profrawDir, { recursive: true });
+  const helper = await ensureHelper({ onProgress: progress });
+  const toolchain = `rustc ${engine.toolchain.rustcVersion}`;
+  const result = await traceCargo({
+    command: 'test',
+    helper,
+    covTargetDir: targetDir,
+    baseEnv: process.env,
+    cwd: process.cwd(),
+    manifestPath: flags['manifest-path'],
+    cargoArgs: cargoArgsOf(flags),
+    programArgs: (flags['--'] ?? []).map(String),
+    mode: 'oneshot',
+    timeoutMs: 0,
+    stdoutToStderr: flags.json === '' && flags['output-path'] === undefined,
+    onProgress: progress,
+    workspace: metadata,
+    toolchain,
+    instrumentation: { channel: engine.toolchain.channel, profrawDir },
+  });
+  progress(`reading the profiles of ${result.binaries.length} executables`);
+  const instrumented = await loadCoverage({
+    objects: result.binaries,
+    profiles: [profrawDir],
+    toolchain,
+  });
+  printDiagnostics([...instrumented.warnings, ...result.set.warnings], flags.verbose === true);
+  await writeComparison(instrumented, result.set, flags, {
+    workspaceRoot: metadata.workspaceRoot,
+    targetDir,
+    htmlDir: join(flags['target-dir'] ?? metadata.targetDir, 'cov', 'compare-html'),
+    planStoreDir: result.planStoreDir,
+  });
+  return result.passed && result.outcomes.every((o) => o.reason === 'exit') ? 0 : 2;
 }

@@ -29,7 +29,7 @@ import {
   type GateFlags,
   type GatePlan,
 } from './gate-options.js';
-import { compareFrom, compareRun, withCompareFlags } from './compare-command.js';
+import { compareFrom, compareRun, compareSameRun, withCompareFlags } from './compare-command.js';
 import { startHtmlSources, wantsHtml, type HtmlSources } from './html-options.js';
 import { functionDatabase } from '../store/index.js';
 import { loadCoverage } from './load.js';
@@ -634,6 +634,7 @@ export async function runCli(args: readonly string[]): Promise<number> {
           await compareFrom(flags, VERSION);
           return EXIT_OK;
         }
+        if (flags['same-run'] === true) return await compareSameRun(flags);
         return await compareRun(flags, (inner) => runCli(inner));
       }
       case 'show-env':

@@ -209,8 +209,12 @@ const ATTRIBUTE_LINE = /^\s*#\[/;
 /** Trait impls that `#[derive]` writes (legacy `core..fmt..Debug`, v0 `4core3fmt5Debug`, plain). */
 const DERIVED_IMPL =
   /core(::|\.\.|\d+)(fmt(::|\.\.|\d+)Debug|cmp(::|\.\.|\d+)(PartialEq|Eq|PartialOrd|Ord)|clone(::|\.\.|\d+)Clone|hash(::|\.\.|\d+)Hash|default(::|\.\.|\d+)Default)/;
-/** The test harness's generated `crate::main` (legacy mangling) or a test module's glue. */
-const HARNESS_FUNCTION = /^_ZN\d+[A-Za-z0-9_]+4main17h[0-9a-f]{16}E$|(^|::)tests?::/;
+/**
+ * The test harness's generated `crate::main` (legacy mangling, or v0 as instrumented builds
+ * mangle) or a test module's glue.
+ */
+const HARNESS_FUNCTION =
+  /^_ZN\d+[A-Za-z0-9_]+4main17h[0-9a-f]{16}E$|^_RNvCs[0-9A-Za-z]*_\d+[A-Za-z0-9_]+4main$|(^|::)tests?::/;
 
 /** Whether `record` has a region in `filename` that starts on `line` (1-based). */
 export function recordStartsLine(record: FunctionRecord, filename: string, line: number): boolean {
@@ -433,7 +437,9 @@ function categorize(
 /**
  * Compares instrumented and breakpoint coverage line by line.
  * @param instrumented a set with `metadata.engine === 'instrumented'`
- * @param breakpoint a set with `metadata.engine === 'ptrace'` (one code region per coverable line)
+ * @param breakpoint a set with `metadata.engine === 'ptrace'` (one code region per coverable line);
+ *   its files that are not Rust sources (`.rs`) and that the instrumented set does not map are left
+ *   out (C linked in, the profiler runtime of an instrumented build: rustc instruments only Rust)
  * @returns per-file and total category counts (lines, 1-based) and the agreement percent
  */
 export function compareEngines(
@@ -442,7 +448,15 @@ export function compareEngines(
   options: CompareOptions = {},
 ): EngineComparison {
   const keep = options.filter ?? (() => true);
-  const names = new Set([...instrumented.files, ...breakpoint.files].filter(keep));
+  // rustc instruments only Rust: other sources with line tables (C linked in by -sys crates, the
+  // profiler runtime in instrumented builds) are left out unless the instrumented side maps them
+  const instrumentedFiles = new Set(instrumented.files);
+  const names = new Set(
+    [
+      ...instrumented.files,
+      ...breakpoint.files.filter((f) => f.endsWith('.rs') || instrumentedFiles.has(f)),
+    ].filter(keep),
+  );
   const files: FileComparison[] = [];
   const totals = emptyCategoryCounts();
   for (const filename of [...names].sort(compareUtf8)) {

@@ -8,7 +8,14 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
 import { CovError } from '../binary/index.js';
-import { encodeRustflags, rustflagsFromEnv, applyVars } from '../llvm-bridge/index.js';
+import {
+  applyVars,
+  coverageRustflags,
+  encodeRustflags,
+  llvmProfileFile,
+  rustflagsFromEnv,
+  type ReleaseChannel,
+} from '../llvm-bridge/index.js';
 import { EventCollector } from './event-collector.js';
 import { encodeJob, type HelperEvent, type RunnerJob } from './helper-protocol.js';
 
@@ -48,6 +55,15 @@ export function ptraceBuildEnv(
   covTargetDir: string,
   baseEnv: NodeJS.ProcessEnv,
 ): Record<string, string> {
+  const rustflags = encodeRustflags(ptraceRustflags(baseEnv));
+  return applyVars(baseEnv, {
+    set: { ...rustflags.set, CARGO_TARGET_DIR: ptraceTargetDir(covTargetDir) },
+    unset: rustflags.unset,
+  });
+}
+
+/** The base environment's rustflags without instrumentation, then {@link PTRACE_RUSTFLAGS}. */
+function ptraceRustflags(baseEnv: NodeJS.ProcessEnv): string[] {
   const base = rustflagsFromEnv(baseEnv);
   const kept: string[] = [];
   for (let i = 0; i < base.length; i++) {
@@ -59,11 +75,48 @@ export function ptraceBuildEnv(
     if (INSTRUMENTATION_FLAGS.has(flag)) continue;
     kept.push(flag);
   }
-  const rustflags = encodeRustflags([...kept, ...PTRACE_RUSTFLAGS]);
+  return [...kept, ...PTRACE_RUSTFLAGS];
+}
+
+/** Instrumentation of a same-run build ({@link sameRunBuildEnv}). */
+export interface SameRunInstrumentation {
+  /** Release channel of the toolchain (`--cfg=coverage_nightly` on nightly). */
+  readonly channel: ReleaseChannel;
+  /** Where the traced processes write their `.profraw` files. */
+  readonly profrawDir: string;
+}
+
+/**
+ * The environment of a build whose test run feeds both engines at once (`cov compare
+ * --same-run`): the breakpoint engine's flags ({@link ptraceBuildEnv}) plus cov's instrumentation
+ * flags, `LLVM_PROFILE_FILE` into `instrumentation.profrawDir`, `CARGO_INCREMENTAL=0` and
+ * `CARGO_TARGET_DIR=<covTargetDir>/same-run` (neither other build is disturbed).
+ * @returns a complete environment (strings only)
+ * @throws CovError `E_USAGE` when the profile directory contains `%` ({@link llvmProfileFile})
+ */
+export function sameRunBuildEnv(
+  covTargetDir: string,
+  baseEnv: NodeJS.ProcessEnv,
+  instrumentation: SameRunInstrumentation,
+): Record<string, string> {
+  const rustflags = encodeRustflags([
+    ...ptraceRustflags(baseEnv),
+    ...coverageRustflags(instrumentation.channel),
+  ]);
   return applyVars(baseEnv, {
-    set: { ...rustflags.set, CARGO_TARGET_DIR: ptraceTargetDir(covTargetDir) },
+    set: {
+      ...rustflags.set,
+      CARGO_TARGET_DIR: sameRunTargetDir(covTargetDir),
+      LLVM_PROFILE_FILE: llvmProfileFile(instrumentation.profrawDir),
+      CARGO_INCREMENTAL: '0',
+    },
     unset: rustflags.unset,
   });
+}
+
+/** `<covTargetDir>/same-run`: where the builds of `cov compare --same-run` go. */
+export function sameRunTargetDir(covTargetDir: string): string {
+  return join(covTargetDir, 'same-run');
 }
 
 /** `<covTargetDir>/ptrace`: where breakpoint-engine builds go. */

@@ -23,6 +23,9 @@ import {
   ptraceTargetDir,
   prepareRunnerSession,
   readRunnerEvents,
+  sameRunBuildEnv,
+  sameRunTargetDir,
+  type SameRunInstrumentation,
 } from './cargo-runner.js';
 import { addStatistics, type TraceRunOutcome } from './event-collector.js';
 import type { TraceMode, TraceStatistics } from './helper-protocol.js';
@@ -67,6 +70,12 @@ export interface CargoTraceOptions {
    * the build its own `cargo metadata` run.
    */
   readonly workspace?: CargoWorkspace;
+  /**
+   * Build instrumented as well (`cov compare --same-run`): the traced processes then also write
+   * profiles, so one execution feeds both engines. The build goes to `<covTargetDir>/same-run`
+   * ({@link sameRunBuildEnv}) instead of `<covTargetDir>/ptrace`.
+   */
+  readonly instrumentation?: SameRunInstrumentation;
 }
 
 /** What {@link traceCargo} produced. */
@@ -82,6 +91,8 @@ export interface CargoTraceResult {
   readonly binaries: readonly string[];
   /** Sites planned over all binaries. */
   readonly breakpoints: number;
+  /** Where the plans and the job of this build are stored. */
+  readonly planStoreDir: string;
 }
 
 /**
@@ -96,7 +107,15 @@ export interface CargoTraceResult {
  *   no line tables.
  */
 export async function traceCargo(options: CargoTraceOptions): Promise<CargoTraceResult> {
-  const env = ptraceBuildEnv(options.covTargetDir, options.baseEnv);
+  const instrumentation = options.instrumentation;
+  const env =
+    instrumentation === undefined
+      ? ptraceBuildEnv(options.covTargetDir, options.baseEnv)
+      : sameRunBuildEnv(options.covTargetDir, options.baseEnv, instrumentation);
+  const buildDir =
+    instrumentation === undefined
+      ? ptraceTargetDir(options.covTargetDir)
+      : sameRunTargetDir(options.covTargetDir);
   const location = {
     env,
     cwd: options.cwd,
@@ -104,7 +123,9 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     cargoArgs: options.cargoArgs ?? [],
   };
   options.onProgress?.(
-    `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}), no instrumentation`,
+    instrumentation === undefined
+      ? `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}), no instrumentation`
+      : `building with debug info for the breakpoint engine (${PTRACE_RUSTFLAGS.join(' ')}) and -C instrument-coverage`,
   );
   const buildOptions = {
     ...location,
@@ -115,7 +136,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
       : {
           workspace: {
             ...options.workspace,
-            targetDir: ptraceTargetDir(options.covTargetDir),
+            targetDir: buildDir,
           },
         }),
   };
@@ -127,7 +148,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
   // cargo lists fresh artifacts in no fixed order: sorted, the job (and its stored key) and the
   // report's object order are the same from run to run
   const binaries = uniqueImagePaths([...sortedPaths(build.binaries), ...sortedPaths(bins)]);
-  const storeDir = join(ptraceTargetDir(options.covTargetDir), 'plans');
+  const storeDir = join(buildDir, 'plans');
   const sessionDir = join(options.covTargetDir, 'ptrace-session');
   // A job stored for exactly these binaries (unchanged since) and settings, with the line index
   // its hits are read with, lets the tests start at once and spares reading the plans at all.
@@ -218,6 +239,7 @@ export async function traceCargo(options: CargoTraceOptions): Promise<CargoTrace
     statistics: addStatistics(collector.outcomes.map((o) => o.statistics)),
     binaries: [...index.objects],
     breakpoints: job.breakpoints,
+    planStoreDir: storeDir,
   };
 }
 

@@ -10,7 +10,10 @@ export {
   ptraceBuildEnv,
   ptraceTargetDir,
   readRunnerEvents,
+  sameRunBuildEnv,
+  sameRunTargetDir,
   type RunnerSession,
+  type SameRunInstrumentation,
 } from './cargo-runner.js';
 export { traceCargo, type CargoTraceOptions, type CargoTraceResult } from './cargo-trace.js';
 export {

@@ -104,6 +104,52 @@ stest('cov compare runs both engines and puts each fixture line in its category'
   t.true(fromRun.agreement >= 90, `agreement ${fromRun.agreement}`);
 });
 
+stest(
+  'cov compare --same-run: one instrumented run under breakpoints feeds both engines',
+  async (t) => {
+    t.timeout(600_000);
+    const out = join(work, 'same-run.json');
+    const run = await cov(['compare', '--same-run', '--quiet', '--json', out]);
+    t.is(run.exitCode, 0, run.stderr.slice(-2000));
+    const json = JSON.parse(readFileSync(out, 'utf8')) as ComparisonJson;
+    // the fixture's disagreements are structural: the same categories as two separate runs
+    checkCategories(t, json);
+    // the binaries were the instrumented ones, in a build folder of their own
+    const deps = join(crate, 'target/cov/same-run/debug/deps');
+    t.true(
+      readdirSync(deps).some((name) => name.startsWith('compare_categories-')),
+      'test binary built in target/cov/same-run',
+    );
+    const profiles = readdirSync(join(crate, 'target/cov/same-run/profraw'));
+    t.true(
+      profiles.some((name) => name.endsWith('.profraw')),
+      'the traced run wrote profiles',
+    );
+    // the profiler runtime's C sources have line tables in these binaries; they are not compared
+    t.false(
+      json.files.some((f) => !f.filename.endsWith('.rs')),
+      json.files.map((f) => f.filename).join(', '),
+    );
+    // --explain finds the addresses in the same-run build's stored plans
+    const explained = await cov([
+      'compare',
+      '--same-run',
+      '--quiet',
+      '--explain',
+      `src/lib.rs:${lineOf('a + b')}`,
+    ]);
+    t.is(explained.exitCode, 0, explained.stderr.slice(-2000));
+    t.regex(explained.stdout, /: both-covered\n/);
+    t.regex(explained.stdout, /0x[0-9a-f]+ in compare_categories-[0-9a-f]+/);
+  },
+);
+
+stest('--same-run does not go with --from', async (t) => {
+  const run = await cov(['compare', '--same-run', '--from', 'a.json', 'b.json']);
+  t.is(run.exitCode, 1);
+  t.regex(run.stderr, /--same-run runs the tests; it does not go with --from/);
+});
+
 stest('cov compare --from two --json results (or two databases) equals the run', async (t) => {
   t.timeout(600_000);
   const a = join(work, 'instrumented.json');

@@ -281,3 +281,43 @@ test('a function’s closing brace after an endless loop’s braces (no region) 
   );
   t.is(byLine.get(5), 'no-region-in-function');
 });
+
+test('the harness main is generated code under either mangling (v0 in instrumented builds)', (t) => {
+  const inst = set('instrumented', [record('f', [F], [code(1, 1, 3, 2, 1n)])]);
+  for (const name of ['_ZN6basics4main17h0123456789abcdefE', '_RNvCs1a2B3c_6basics4main']) {
+    const bp = set('ptrace', [record(name, [F], [code(5, 1, 5, 1000, 1n)])]);
+    const lines = compareEngines(inst, bp).files[0]!.lines;
+    t.is(lines.find((l) => l.line === 5)?.category, 'no-region-generated', name);
+  }
+  // a function named main elsewhere than at the crate root is not the harness's
+  const nested = set('ptrace', [
+    record('_RNvNtCs1a2B3c_6basics3cli4main', [F], [code(5, 1, 5, 1000, 1n)]),
+  ]);
+  t.is(
+    compareEngines(inst, nested).files[0]!.lines.find((l) => l.line === 5)?.category,
+    'unexplained',
+  );
+});
+
+test('sources that are not Rust are compared only where the instrumented side maps them', (t) => {
+  const C = '/build/compiler-rt/lib/profile/InstrProfilingFile.c';
+  const H = '/usr/include/stdlib.h';
+  const INCLUDED = 'src/table.in'; // a Rust file given to `include!` under another extension
+  const inst = set('instrumented', [
+    record('f', [F], [code(1, 1, 1, 20, 1n)]),
+    record('g', [INCLUDED], [code(3, 1, 3, 20, 1n)]),
+  ]);
+  const bp = set('ptrace', [
+    record('f', [F], [code(1, 1, 1, 1000, 1n)]),
+    record('g', [INCLUDED], [code(3, 1, 3, 1000, 1n)]),
+    record('__llvm_profile_write_file', [C], [code(10, 1, 10, 1000, 1n)]),
+    record('atoi', [H], [code(280, 1, 280, 1000, 1n)]),
+  ]);
+  const result = compareEngines(inst, bp);
+  t.deepEqual(
+    result.files.map((f) => f.filename),
+    [F, INCLUDED],
+  );
+  t.is(result.totals['unexplained'], 0);
+  t.is(result.totals['both-covered'], 2);
+});

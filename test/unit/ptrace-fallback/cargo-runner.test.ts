@@ -10,6 +10,7 @@ import {
   ptraceBuildEnv,
   ptraceUnsupportedReason,
   readRunnerEvents,
+  sameRunBuildEnv,
 } from '../../../src/ptrace-fallback/index.js';
 
 test('ptraceBuildEnv keeps user rustflags, drops instrumentation, uses its own target dir', (t) => {
@@ -29,6 +30,32 @@ test('ptraceBuildEnv switches to CARGO_ENCODED_RUSTFLAGS for flags with spaces',
     '--remap-path-prefix=/a b=/c',
     ...PTRACE_RUSTFLAGS,
   ]);
+});
+
+test('sameRunBuildEnv adds instrumentation and profiles to the breakpoint build, in its own dir', (t) => {
+  const env = sameRunBuildEnv(
+    '/w/target/cov',
+    { PATH: '/bin', RUSTFLAGS: '--cfg=x -C instrument-coverage' },
+    { channel: 'nightly', profrawDir: '/w/target/cov/same-run/profraw' },
+  );
+  t.is(
+    env['RUSTFLAGS'],
+    [
+      '--cfg=x',
+      ...PTRACE_RUSTFLAGS,
+      '-C',
+      'instrument-coverage',
+      '--cfg=coverage',
+      '--cfg=coverage_nightly',
+    ].join(' '),
+  );
+  t.is(env['CARGO_TARGET_DIR'], '/w/target/cov/same-run');
+  t.is(env['LLVM_PROFILE_FILE'], '/w/target/cov/same-run/profraw/cov-%p-%m.profraw');
+  t.is(env['CARGO_INCREMENTAL'], '0');
+  t.is(env['PATH'], '/bin');
+  t.throws(() => sameRunBuildEnv('/t', {}, { channel: 'stable', profrawDir: '/a%b' }), {
+    message: /must not contain '%'/,
+  });
 });
 
 test('prepareRunnerSession writes the job and a cargo runner config', (t) => {
