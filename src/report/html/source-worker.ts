@@ -6,8 +6,12 @@
  * main thread, which waits on it synchronously.
  */
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { NamesRequest, SourceReply, SourceRequest } from './source-pool.js';
+
+/** Nice value of this thread (Linux): below the main thread's, which waits for nothing it does. */
+const WORKER_NICE = 10;
 
 const { port, signal } = workerData as { readonly port: MessagePort; readonly signal: Int32Array };
 
@@ -24,6 +28,15 @@ function ownBuffer(bytes: Uint8Array): Uint8Array {
 }
 
 try {
+  // Background work: on Linux the nice value is per thread, so this lowers only this thread's,
+  // and the main thread's garbage-collector helpers get the other core when they need it.
+  if (process.platform === 'linux') {
+    try {
+      setPriority(WORKER_NICE);
+    } catch {
+      // not allowed: run at the process's priority
+    }
+  }
   // loaded here, not statically, so that a failure to load still reaches the main thread
   const { CLAIMS, CLAIMED_BY_WORKER } = await import('./source-pool.js');
   const { highlightText, isRustSource } = await import('./highlight.js');

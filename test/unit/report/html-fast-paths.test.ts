@@ -5,7 +5,7 @@
  * sources the main thread highlights.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import Handlebars from 'handlebars';
@@ -382,6 +382,16 @@ test('the source worker gives the sources of the main thread; unreadable files f
       );
       // f0.rs was never written: the eight others and notes.txt came from the worker
       t.is(pool.fromWorker(), 9);
+      if (process.platform === 'linux') {
+        // the worker runs at a lower priority (nice 10), this thread at the process's
+        const nices = readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          // field 19 (nice) counts from the state, field 3, after the command's ')'
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        });
+        t.true(nices.includes(10), `thread nice values ${nices.join(',')}`);
+        t.is(getPriority(), 0);
+      }
     } finally {
       pool.close();
     }
