@@ -294,11 +294,14 @@ export async function writeComparison(
     htmlDir?: string;
     /** Stored plans of the breakpoint run (default `<targetDir>/ptrace/plans`). */
     planStoreDir?: string;
+    /** Both sets come from one execution (`--same-run`). */
+    sameRun?: boolean;
   },
 ): Promise<EngineComparison> {
   const comparison = compareEngines(instrumented, breakpoint, {
     filter: reportFileFilter(flags, context),
     readSource,
+    sameRun: context.sameRun === true,
   });
   const planStoreDir =
     context.planStoreDir ??
@@ -512,6 +515,7 @@ export async function compareSameRun(
     targetDir,
     htmlDir: join(flags['target-dir'] ?? metadata.targetDir, 'cov', 'compare-html'),
     planStoreDir: result.planStoreDir,
+    sameRun: true,
   });
   return result.passed && result.outcomes.every((o) => o.reason === 'exit') ? 0 : 2;
 }

@@ -81,6 +81,17 @@ export const CATEGORY_EXPLANATIONS: Readonly<Record<LineCategory, string>> = {
   unexplained: 'an address but no region, outside every instrumented function',
 };
 
+/** What two separate runs add to the explanation of a disagreement on a line both measure. */
+const TWO_RUNS_CLAUSE = ', or the two runs took different paths: thread timing, random test inputs';
+
+/**
+ * The explanations of a same-run comparison (`cov compare --same-run`): both engines measured one
+ * execution, so a disagreement cannot come from the runs taking different paths.
+ */
+export const SAME_RUN_EXPLANATIONS: Readonly<Record<LineCategory, string>> = Object.fromEntries(
+  LINE_CATEGORIES.map((c) => [c, CATEGORY_EXPLANATIONS[c].replace(TWO_RUNS_CLAUSE, '')]),
+) as Record<LineCategory, string>;
+
 /** What one engine knows of one line. */
 export interface EngineLine {
   readonly coverable: boolean;
@@ -114,6 +125,10 @@ export interface EngineComparison {
   readonly comparable: number;
   /** Percent of `comparable` lines on which the engines agree (100 when there are none). */
   readonly agreement: number;
+  /** Both engines measured one execution ({@link CompareOptions.sameRun}). */
+  readonly sameRun: boolean;
+  /** The explanation of each category ({@link CATEGORY_EXPLANATIONS} or {@link SAME_RUN_EXPLANATIONS}). */
+  readonly explanations: Readonly<Record<LineCategory, string>>;
 }
 
 /** Options of {@link compareEngines}. */
@@ -122,6 +137,8 @@ export interface CompareOptions {
   readonly filter?: (filename: string) => boolean;
   /** Source text of a file, to recognise `#[test]` lines; undefined when unreadable. */
   readonly readSource?: (filename: string) => string | undefined;
+  /** Both sets come from one execution (the explanations then leave out run-to-run differences). */
+  readonly sameRun?: boolean;
 }
 
 /** A zeroed count per category. */
@@ -496,5 +513,12 @@ export function compareEngines(
     }
     files.push({ filename, counts, lines });
   }
-  return { files, totals, ...agreementPercent(totals) };
+  const sameRun = options.sameRun === true;
+  return {
+    files,
+    totals,
+    ...agreementPercent(totals),
+    sameRun,
+    explanations: sameRun ? SAME_RUN_EXPLANATIONS : CATEGORY_EXPLANATIONS,
+  };
 }

@@ -19,7 +19,6 @@ import {
 import { formatCount } from '../report/index.js';
 import type { CoverageSet } from '../model/index.js';
 import {
-  CATEGORY_EXPLANATIONS,
   LINE_CATEGORIES,
   agreementPercent,
   type CategoryCounts,
@@ -151,13 +150,17 @@ export function categoryKind(category: LineCategory): CategoryKind {
   }
 }
 
-function categoryCounts(counts: CategoryCounts, keepZero: boolean): CategoryCountModel[] {
+function categoryCounts(
+  counts: CategoryCounts,
+  keepZero: boolean,
+  explanations: Readonly<Record<LineCategory, string>>,
+): CategoryCountModel[] {
   return LINE_CATEGORIES.filter((c) => keepZero || counts[c] > 0).map((category) => ({
     category,
     kind: categoryKind(category),
     count: counts[category],
     isZero: counts[category] === 0,
-    explanation: CATEGORY_EXPLANATIONS[category],
+    explanation: explanations[category],
     // after the name, agreement and comparable cells
     sortKey: LINE_CATEGORIES.indexOf(category) + 2,
   }));
@@ -212,6 +215,7 @@ function header(metadata: CoverageSet['metadata'] | undefined, depth: number): H
 function buildLines(
   file: FileComparison,
   bytes: Uint8Array | undefined,
+  explanations: Readonly<Record<LineCategory, string>>,
 ): {
   available: boolean;
   lines: CompareLineModel[];
@@ -247,7 +251,7 @@ function buildLines(
       hasCategory: compared !== undefined,
       category: compared?.category ?? '',
       kind: compared === undefined ? 'none' : categoryKind(compared.category),
-      explanation: compared === undefined ? '' : CATEGORY_EXPLANATIONS[compared.category],
+      explanation: compared === undefined ? '' : explanations[compared.category],
     });
   }
   return { available: source.available, lines, stops: stopLines.size };
@@ -272,14 +276,14 @@ export function buildComparePages(input: ComparePagesInput): HtmlPage[] {
     const displayName = displayNameOf(file.filename);
     const path = pagePathOf(file.filename, displayName);
     const agreement = agreementOf(file.counts);
-    const built = buildLines(file, input.readSource(file.filename));
+    const built = buildLines(file, input.readSource(file.filename), comparison.explanations);
     const model: CompareFileModel = {
       title: `${displayName} — cov compare`,
       header: header(input.metadata, 1),
       filename: file.filename,
       displayName,
       ...agreement,
-      categories: categoryCounts(file.counts, false),
+      categories: categoryCounts(file.counts, false, comparison.explanations),
       sourceAvailable: built.available,
       stopCount: built.stops,
       lines: built.lines,
@@ -292,7 +296,7 @@ export function buildComparePages(input: ComparePagesInput): HtmlPage[] {
       href: path,
       ...agreement,
       agreementValue: comparable === 0 ? -1 : percent,
-      counts: categoryCounts(file.counts, true),
+      counts: categoryCounts(file.counts, true, comparison.explanations),
     });
   }
   const totals = agreementOf(comparison.totals);
@@ -304,7 +308,7 @@ export function buildComparePages(input: ComparePagesInput): HtmlPage[] {
     agreeing: comparison.totals['both-covered'] + comparison.totals['both-uncovered'],
     highPercent: AGREEMENT_HIGH_PERCENT,
     mediumPercent: AGREEMENT_MEDIUM_PERCENT,
-    categories: categoryCounts(comparison.totals, true),
+    categories: categoryCounts(comparison.totals, true, comparison.explanations),
     hasFiles: rows.length > 0,
     fileCount: rows.length,
     files: rows,

@@ -4,6 +4,7 @@
 export {
   CATEGORY_EXPLANATIONS,
   LINE_CATEGORIES,
+  SAME_RUN_EXPLANATIONS,
   agreementPercent,
   compareEngines,
   emptyCategoryCounts,

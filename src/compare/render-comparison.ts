@@ -3,7 +3,6 @@
  * total, each disagreement category with its explanation.
  */
 import {
-  CATEGORY_EXPLANATIONS,
   LINE_CATEGORIES,
   agreementPercent,
   type CategoryCounts,
@@ -59,7 +58,7 @@ export function renderComparisonText(comparison: EngineComparison): string {
   for (const category of LINE_CATEGORIES) {
     const count = comparison.totals[category];
     if (count === 0 && category !== 'unexplained') continue;
-    out += `  ${SHORT[category]!.padEnd(9)} ${String(count).padStart(7)}  ${category}: ${CATEGORY_EXPLANATIONS[category]}\n`;
+    out += `  ${SHORT[category]!.padEnd(9)} ${String(count).padStart(7)}  ${category}: ${comparison.explanations[category]}\n`;
   }
   return out;
 }
@@ -83,7 +82,8 @@ export function renderComparisonJson(comparison: EngineComparison, withLines = t
     agreement: comparison.agreement,
     comparable: comparison.comparable,
     categories: comparison.totals,
-    explanations: CATEGORY_EXPLANATIONS,
+    ...(comparison.sameRun ? { sameRun: true } : {}),
+    explanations: comparison.explanations,
     files: comparison.files.map((f) => ({
       filename: f.filename,
       agreement: agreementPercent(f.counts).agreement,

@@ -111,9 +111,10 @@ stest(
     const out = join(work, 'same-run.json');
     const run = await cov(['compare', '--same-run', '--quiet', '--json', out]);
     t.is(run.exitCode, 0, run.stderr.slice(-2000));
-    const json = JSON.parse(readFileSync(out, 'utf8')) as ComparisonJson;
+    const json = JSON.parse(readFileSync(out, 'utf8')) as ComparisonJson & { sameRun?: boolean };
     // the fixture's disagreements are structural: the same categories as two separate runs
     checkCategories(t, json);
+    t.true(json.sameRun, 'the JSON says both engines saw one execution');
     // the binaries were the instrumented ones, in a build folder of their own
     const deps = join(crate, 'target/cov/same-run/debug/deps');
     t.true(

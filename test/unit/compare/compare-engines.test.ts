@@ -321,3 +321,20 @@ test('sources that are not Rust are compared only where the instrumented side ma
   t.is(result.totals['unexplained'], 0);
   t.is(result.totals['both-covered'], 2);
 });
+
+test('a same-run comparison leaves out run-to-run differences from its explanations', (t) => {
+  const two = compareEngines(instrumented, breakpoint);
+  const same = compareEngines(instrumented, breakpoint, { sameRun: true });
+  t.false(two.sameRun);
+  t.true(same.sameRun);
+  t.deepEqual(same.totals, two.totals);
+  for (const category of ['instrumented-only-covered', 'breakpoint-only-covered'] as const) {
+    t.regex(two.explanations[category], /two runs took different paths/);
+    t.notRegex(same.explanations[category], /two runs/);
+    t.true(two.explanations[category].startsWith(same.explanations[category].slice(0, -1)));
+  }
+  t.notRegex(renderComparisonText(same), /two runs/);
+  const json = JSON.parse(renderComparisonJson(same)) as { sameRun?: boolean };
+  t.true(json.sameRun);
+  t.is((JSON.parse(renderComparisonJson(two)) as { sameRun?: boolean }).sameRun, undefined);
+});

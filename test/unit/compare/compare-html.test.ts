@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { HTML_MANIFEST, writeHtmlPages } from '../../../src/report/html/index.js';
 import {
+  CATEGORY_EXPLANATIONS,
   emptyCategoryCounts,
   type EngineComparison,
   type LineCategory,
@@ -51,7 +52,14 @@ const other = file(OTHER, [[1, 'breakpoint-only-covered', 0n, 1n]]);
 const totals = emptyCategoryCounts();
 for (const f of [lib, other])
   for (const [k, v] of Object.entries(f.counts)) totals[k as LineCategory] += v;
-const comparison: EngineComparison = { files: [lib, other], totals, comparable: 4, agreement: 50 };
+const comparison: EngineComparison = {
+  files: [lib, other],
+  totals,
+  comparable: 4,
+  agreement: 50,
+  sameRun: false,
+  explanations: CATEGORY_EXPLANATIONS,
+};
 const source = new TextEncoder().encode('fn a() {}\nlet x = "<b>";\n\n// c\nm!();\nz\n');
 
 const pages = buildComparePages({
