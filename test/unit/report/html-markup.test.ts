@@ -19,6 +19,54 @@ const seg = (col: number, count: bigint, entry = true, gap = false): Segment => 
   isGap: gap,
 });
 
+/**
+ * The definition decodeSource must meet: split the bytes at 0x0A (a final one starts no line),
+ * drop a 0x0D before it (or at the end), decode each line on its own (invalid sequences replaced),
+ * keep a line's bytes when one of them is 0x80 or above, and join the texts with `\n`.
+ */
+function decodeByLines(bytes: Uint8Array): {
+  text: string;
+  lines: [string, number[] | undefined][];
+} {
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  const lines: [string, number[] | undefined][] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const stop = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    const line = bytes.subarray(start, stop);
+    lines.push([decoder.decode(line), line.some((b) => b >= 0x80) ? [...line] : undefined]);
+    start = end + 1;
+  }
+  return { text: lines.map(([text]) => text).join('\n'), lines };
+}
+
+test('decodeSource meets its line-by-line definition on random bytes', (t) => {
+  // bytes drawn mostly from line ends, ASCII and pieces of (possibly cut) UTF-8 sequences
+  const alphabet = [
+    0x0a, 0x0a, 0x0d, 0x61, 0x62, 0x20, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff,
+    0xef, 0xbb, 0xbf,
+  ];
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let round = 0; round < 2000; round++) {
+    const bytes = Uint8Array.from({ length: next(24) }, () => alphabet[next(alphabet.length)]!);
+    const got = decodeSource(bytes);
+    const want = decodeByLines(bytes);
+    const label = `bytes ${[...bytes].map((b) => b.toString(16)).join(' ')}`;
+    t.is(got.text, want.text, label);
+    t.deepEqual(
+      got.lines.map((l) => [l.text, l.bytes === undefined ? undefined : [...l.bytes]]),
+      want.lines,
+      label,
+    );
+  }
+});
+
 test('invalid UTF-8 decodes to replacement characters; CRLF is stripped', (t) => {
   const source = decodeSource(Uint8Array.from([0x61, 0xff, 0x62, 0x0d, 0x0a, 0x63]));
   t.deepEqual(
