@@ -198,14 +198,18 @@ function engineCell(
   };
 }
 
-function header(metadata: CoverageSet['metadata'] | undefined, depth: number): HeaderModel {
+function header(
+  metadata: CoverageSet['metadata'] | undefined,
+  depth: number,
+  sameRun: boolean,
+): HeaderModel {
   const up = '../'.repeat(depth);
   return {
     toolchain: metadata?.toolchain ?? '',
     hasToolchain: metadata?.toolchain !== undefined,
     createdAt: metadata?.createdAt ?? '',
     hasCreatedAt: metadata?.createdAt !== undefined,
-    engineLabel: 'instrumented vs breakpoint',
+    engineLabel: sameRun ? 'instrumented vs breakpoint, one run' : 'instrumented vs breakpoint',
     isBreakpointEngine: false,
     assetsPath: `${up}${ASSETS_DIR}/`,
     indexHref: `${up}index.html`,
@@ -279,7 +283,7 @@ export function buildComparePages(input: ComparePagesInput): HtmlPage[] {
     const built = buildLines(file, input.readSource(file.filename), comparison.explanations);
     const model: CompareFileModel = {
       title: `${displayName} — cov compare`,
-      header: header(input.metadata, 1),
+      header: header(input.metadata, 1, comparison.sameRun),
       filename: file.filename,
       displayName,
       ...agreement,
@@ -302,7 +306,7 @@ export function buildComparePages(input: ComparePagesInput): HtmlPage[] {
   const totals = agreementOf(comparison.totals);
   const index: CompareIndexModel = {
     title: 'cov compare — instrumented vs breakpoint',
-    header: header(input.metadata, 0),
+    header: header(input.metadata, 0, comparison.sameRun),
     rootName,
     ...totals,
     agreeing: comparison.totals['both-covered'] + comparison.totals['both-uncovered'],

@@ -5,6 +5,7 @@ import test from 'ava';
 import { HTML_MANIFEST, writeHtmlPages } from '../../../src/report/html/index.js';
 import {
   CATEGORY_EXPLANATIONS,
+  SAME_RUN_EXPLANATIONS,
   emptyCategoryCounts,
   type EngineComparison,
   type LineCategory,
@@ -190,4 +191,20 @@ test('the page writer refuses paths outside index.html and files/', (t) => {
     );
     t.is((error as { code?: string }).code, 'E_USAGE', path);
   }
+});
+
+test('a same-run comparison says so in the header and explains without run-to-run differences', (t) => {
+  const same = buildComparePages({
+    comparison: { ...comparison, sameRun: true, explanations: SAME_RUN_EXPLANATIONS },
+    readSource: (name) => (name === FILE ? source : undefined),
+  });
+  const index = same[2]!.model as CompareIndexModel;
+  const file = same[0]!.model as CompareFileModel;
+  t.is(index.header.engineLabel, 'instrumented vs breakpoint, one run');
+  t.is(file.header.engineLabel, 'instrumented vs breakpoint, one run');
+  t.is((pages[2]!.model as CompareIndexModel).header.engineLabel, 'instrumented vs breakpoint');
+  const line2 = file.lines[1]!;
+  t.is(line2.category, 'instrumented-only-covered');
+  t.notRegex(line2.explanation, /two runs/);
+  t.regex((pages[0]!.model as CompareFileModel).lines[1]!.explanation, /two runs/);
 });
