@@ -146,6 +146,18 @@ function readResult(path: string, version: string): CoverageSet {
   return loadFromDatabases([path], [], version).set;
 }
 
+/** Where `--json` goes: its PATH, else `--output-path`, else stdout (undefined or `-`). */
+function jsonPathOf(flags: CompareFlags): string | undefined {
+  return flags.json === '' ? flags['output-path'] : flags.json;
+}
+
+/** Whether the JSON comparison is written to stdout. */
+function jsonGoesToStdout(flags: CompareFlags): boolean {
+  if (flags.json === undefined) return false;
+  const path = jsonPathOf(flags);
+  return path === undefined || path === '-';
+}
+
 /** Orders two sets as (instrumented, breakpoint) by their engine. */
 export function pairByEngine(
   a: CoverageSet,
@@ -316,9 +328,9 @@ export async function writeComparison(
   const text =
     renderComparisonText(comparison) + (explained.length > 0 ? `\n${explained.join('\n')}` : '');
   if (flags.json !== undefined) {
-    const jsonPath = flags.json === '' ? flags['output-path'] : flags.json;
+    const jsonPath = jsonPathOf(flags);
     await writeOutput(jsonPath, renderComparisonJson(comparison));
-    const jsonOnStdout = jsonPath === undefined || jsonPath === '-';
+    const jsonOnStdout = jsonGoesToStdout(flags);
     if (!jsonOnStdout) await writeOutput(flags['output-path'], text);
     else if (flags.quiet !== true) process.stderr.write(text);
   } else {
@@ -497,7 +509,8 @@ export async function compareSameRun(
     programArgs: (flags['--'] ?? []).map(String),
     mode: 'oneshot',
     timeoutMs: 0,
-    stdoutToStderr: flags.json === '' && flags['output-path'] === undefined,
+    // the tests' output must not run into a JSON comparison on stdout
+    stdoutToStderr: jsonGoesToStdout(flags),
     onProgress: progress,
     workspace: metadata,
     toolchain,
