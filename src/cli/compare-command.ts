@@ -404,6 +404,22 @@ export async function compareFrom(flags: CompareFlags, version: string): Promise
   await writeComparison(instrumented, breakpoint, flags, {});
 }
 
+/**
+ * Where a run's comparison looks and writes: cov's target dir (`--target-dir`, else
+ * `<cargo target>/cov`, as `cov test` uses it) and the `--html` default beside its other reports.
+ */
+function runContext(
+  flags: CargoFlags,
+  metadata: { readonly workspaceRoot: string; readonly targetDir: string },
+): { workspaceRoot: string; targetDir: string; htmlDir: string } {
+  const targetDir = resolve(flags['target-dir'] ?? join(metadata.targetDir, 'cov'));
+  return {
+    workspaceRoot: metadata.workspaceRoot,
+    targetDir,
+    htmlDir: join(targetDir, 'compare-html'),
+  };
+}
+
 /** Runs one `cov test` (or `cov run`) in-process; resolves to its exit code. */
 export type RunCov = (args: readonly string[]) => Promise<number>;
 
@@ -456,11 +472,7 @@ export async function compareRun(
       cwd: process.cwd(),
       manifestPath: flags['manifest-path'],
     });
-    await writeComparison(instrumented, breakpoint, flags, {
-      workspaceRoot: metadata.workspaceRoot,
-      targetDir: flags['target-dir'] ?? join(metadata.targetDir, 'cov'),
-      htmlDir: join(flags['target-dir'] ?? metadata.targetDir, 'cov', 'compare-html'),
-    });
+    await writeComparison(instrumented, breakpoint, flags, runContext(flags, metadata));
     return failed ? 2 : 0;
   } finally {
     rmSync(temp, { recursive: true, force: true });
@@ -490,7 +502,8 @@ export async function compareSameRun(
     cwd: process.cwd(),
     manifestPath: flags['manifest-path'],
   });
-  const targetDir = resolve(flags['target-dir'] ?? join(metadata.targetDir, 'cov'));
+  const context = runContext(flags, metadata);
+  const targetDir = context.targetDir;
   const profrawDir = join(sameRunTargetDir(targetDir), 'profraw');
   // only the profiles an earlier same run wrote into cov's own folder
   const removed = await clearOwnProfiles(profrawDir);
@@ -524,9 +537,7 @@ export async function compareSameRun(
   });
   printDiagnostics([...instrumented.warnings, ...result.set.warnings], flags.verbose === true);
   await writeComparison(instrumented, result.set, flags, {
-    workspaceRoot: metadata.workspaceRoot,
-    targetDir,
-    htmlDir: join(flags['target-dir'] ?? metadata.targetDir, 'cov', 'compare-html'),
+    ...context,
     planStoreDir: result.planStoreDir,
     sameRun: true,
   });

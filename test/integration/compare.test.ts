@@ -145,6 +145,26 @@ stest(
   },
 );
 
+stest(
+  'with --target-dir, a same run builds there and --html goes beside its other reports',
+  async (t) => {
+    t.timeout(600_000);
+    const targetDir = join(work, 'own-target');
+    const run = await cov([
+      'compare',
+      '--same-run',
+      '--quiet',
+      '--target-dir',
+      targetDir,
+      '--html',
+    ]);
+    t.is(run.exitCode, 0, run.stderr.slice(-2000));
+    t.true(existsSync(join(targetDir, 'same-run/profraw')), 'profiles under the given dir');
+    t.true(existsSync(join(targetDir, 'compare-html/index.html')), 'HTML beside the other reports');
+    t.false(existsSync(join(targetDir, 'cov')), 'no second cov/ level under --target-dir');
+  },
+);
+
 stest('--same-run does not go with --from', async (t) => {
   const run = await cov(['compare', '--same-run', '--from', 'a.json', 'b.json']);
   t.is(run.exitCode, 1);
