@@ -136,7 +136,27 @@ export function summarizeFunction(record: FunctionRecord): FunctionSummary {
  * Instantiation groups of `filename`: records whose main file is `filename`, keyed by the start of
  * their first code-like region in the main file id, ordered by that location.
  */
-export function instantiationGroups(set: CoverageSet, filename: string): InstantiationGroup[] {
+export function instantiationGroups(
+  set: CoverageSet,
+  filename: string,
+): readonly InstantiationGroup[] {
+  let byFile = groupsBySet.get(set);
+  if (byFile === undefined) {
+    byFile = new Map();
+    groupsBySet.set(set, byFile);
+  }
+  let groups = byFile.get(filename);
+  if (groups === undefined) {
+    groups = groupsOf(set, filename);
+    byFile.set(filename, groups);
+  }
+  return groups;
+}
+
+/** {@link instantiationGroups} of each set, by file (a file summary and its page share them). */
+const groupsBySet = new WeakMap<CoverageSet, Map<string, readonly InstantiationGroup[]>>();
+
+function groupsOf(set: CoverageSet, filename: string): InstantiationGroup[] {
   const byLoc = new Map<string, InstantiationGroup & { records: FunctionRecord[] }>();
   for (const index of set.recordsByFile.get(filename) ?? []) {
     const record = set.functions[index]!;

@@ -58,8 +58,8 @@ export interface SourcePool {
   /** Announces files the report may show, in page order (repeats are ignored). */
   readonly prefetch: (filenames: readonly string[]) => void;
   /**
-   * Has the worker demangle `names` (symbols the pages will show, in page order), after the files
-   * announced so far; their readable forms are handed to {@link rememberDemangled} as they arrive
+   * Has the worker demangle `names` (symbols the pages will show, in page order), ahead of the
+   * files it has still to highlight; their readable forms are handed to {@link rememberDemangled} as they arrive
    * (whenever the pool is asked for a source), so that this thread need not demangle them.
    */
   readonly prefetchNames: (names: readonly string[]) => void;

@@ -2,7 +2,7 @@
  * Worker thread of {@link startSourcePool}: reads, decodes and highlights the files the main thread
  * announces, in the order announced, skipping those the main thread claimed, and sends each file's
  * bytes and packed highlight back (the typed arrays transferred, not copied); demangles the symbol
- * names it is given, in turn with the files. After each message it bumps `signal[0]` and wakes the
+ * names it is given, ahead of the files still queued. After each message it bumps `signal[0]` and wakes the
  * main thread, which waits on it synchronously.
  */
 import { readFileSync } from 'node:fs';
@@ -42,19 +42,29 @@ try {
   const { highlightText, isRustSource } = await import('./highlight.js');
   const { decodeSource } = await import('./source-text.js');
   const { readSymbol } = await import('./demangle.js');
-  /** A file (its index and name), or symbol names to demangle. */
-  const queue: ([number, string] | NamesRequest)[] = [];
+  /** Files (index and name) to read and highlight, in order. */
+  const queue: [number, string][] = [];
+  /**
+   * Names to demangle: served before the files still queued, since the main thread needs them as
+   * soon as it builds pages, while the files are highlighted well ahead of it.
+   */
+  const names: NamesRequest[] = [];
   let next = 0;
   let scheduled = false;
   const work = (): void => {
     scheduled = false;
-    const item = queue[next++];
-    if (item === undefined) return;
-    if (!Array.isArray(item)) {
-      post({ kind: 'names', first: item.first, readable: item.names.map((n) => readSymbol(n)) });
+    const request = names.shift();
+    if (request !== undefined) {
+      post({
+        kind: 'names',
+        first: request.first,
+        readable: request.names.map((n) => readSymbol(n)),
+      });
       schedule();
       return;
     }
+    const item = queue[next++];
+    if (item === undefined) return;
     const [index, filename] = item;
     // the main thread reads the files it needed before this thread got to them
     if (Atomics.compareExchange(signal, CLAIMS + index, 0, CLAIMED_BY_WORKER) === 0) {
@@ -80,12 +90,12 @@ try {
   };
   // one file per turn, so that announcements arriving meanwhile are queued in order
   const schedule = (): void => {
-    if (scheduled || next >= queue.length) return;
+    if (scheduled || (next >= queue.length && names.length === 0)) return;
     scheduled = true;
     setImmediate(work);
   };
   port.on('message', (request: SourceRequest | NamesRequest) => {
-    if ('names' in request) queue.push(request);
+    if ('names' in request) names.push(request);
     else request.filenames.forEach((filename, i) => queue.push([request.first + i, filename]));
     schedule();
   });

@@ -322,6 +322,34 @@ test('the HTML writer escapes as escapeHtml and Handlebars do, and encodes UTF-8
   );
 });
 
+test('the source worker demangles names ahead of the files it has still to highlight', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-names-'));
+  try {
+    // enough source that the worker is still highlighting when the names are asked for
+    const files = Array.from({ length: 40 }, (_, i) => path.join(dir, `big${i}.rs`));
+    for (const file of files) writeFileSync(file, RUST.repeat(400));
+    const pool = startSourcePool();
+    try {
+      pool.prefetch(files);
+      const names = Array.from(
+        { length: 50 },
+        (_, i) => `_ZN5crate${String(i).length + 1}f${i}17h0123456789abcdefE`,
+      );
+      pool.prefetchNames(names);
+      for (let waited = 0; pool.namesReceived() < names.length && waited < 60_000; waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      t.is(pool.namesReceived(), names.length);
+      t.true(pool.received() < files.length, `${pool.received()} files answered first`);
+      t.is(readSymbol(names[7]!), 'crate::f7::h0123456789abcdef');
+    } finally {
+      pool.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** What a highlighted source shows, whatever ids its thread gave its class stacks. */
 function shown(source: HighlightedSource): unknown {
   return {
