@@ -28,6 +28,14 @@ export interface SourceRequest {
   readonly filenames: readonly string[];
 }
 
+/**
+ * A message to the worker: the files (by index) in the order pages will show them; the worker
+ * highlights those it has not started in this order, before the rest.
+ */
+export interface OrderRequest {
+  readonly order: readonly number[];
+}
+
 /** A message to the worker: symbol names `first`, `first + 1`, … to demangle. */
 export interface NamesRequest {
   readonly first: number;
@@ -57,6 +65,12 @@ export type SourceReply =
 export interface SourcePool {
   /** Announces files the report may show, in page order (repeats are ignored). */
   readonly prefetch: (filenames: readonly string[]) => void;
+  /**
+   * Announces the order pages will take `filenames` in (those not announced yet are announced):
+   * the worker highlights the ones it has not started in this order, ahead of other files. (Files
+   * are announced as coverage loading finds them, object by object; pages go in name order.)
+   */
+  readonly pageOrder: (filenames: readonly string[]) => void;
   /**
    * Has the worker demangle `names` (symbols the pages will show, in page order), ahead of the
    * files it has still to highlight; their readable forms are handed to {@link rememberDemangled} as they arrive
@@ -124,6 +138,7 @@ export function loadSourceHere(filename: string): HighlightedSource {
 export function sourcesHere(): SourcePool {
   return {
     prefetch: () => {},
+    pageOrder: () => {},
     prefetchNames: () => {},
     take: loadSourceHere,
     close: () => {},
@@ -161,7 +176,9 @@ export function startSourcePool(): SourcePool {
   }
   worker.unref();
   worker.on('error', () => {}); // a failed worker shows as missing replies: we fall back
+  /** Announced files' indices (-1 once taken). */
   const indexOf = new Map<string, number>();
+  let announced = 0;
   const replies = new Map<number, FileReply>();
   /** Names sent to be demangled, by their index in the requests. */
   const sentNames: string[] = [];
@@ -207,17 +224,29 @@ export function startSourcePool(): SourcePool {
     }
   };
 
+  const prefetch = (filenames: readonly string[]): void => {
+    if (closed || broken) return;
+    const first = announced;
+    const added: string[] = [];
+    for (const filename of filenames) {
+      if (indexOf.has(filename) || announced >= CAPACITY) continue;
+      indexOf.set(filename, announced++);
+      added.push(filename);
+    }
+    if (added.length > 0) port1.postMessage({ first, filenames: added } satisfies SourceRequest);
+  };
+
   return {
-    prefetch: (filenames) => {
+    prefetch,
+    pageOrder: (filenames) => {
+      prefetch(filenames);
       if (closed || broken) return;
-      const first = indexOf.size;
-      const added: string[] = [];
+      const order: number[] = [];
       for (const filename of filenames) {
-        if (indexOf.has(filename) || indexOf.size >= CAPACITY) continue;
-        indexOf.set(filename, indexOf.size);
-        added.push(filename);
+        const index = indexOf.get(filename);
+        if (index !== undefined && index !== -1) order.push(index);
       }
-      if (added.length > 0) port1.postMessage({ first, filenames: added } satisfies SourceRequest);
+      if (order.length > 0) port1.postMessage({ order } satisfies OrderRequest);
     },
     prefetchNames: (names) => {
       if (closed || broken) return;

@@ -1,14 +1,15 @@
 /**
  * Worker thread of {@link startSourcePool}: reads, decodes and highlights the files the main thread
- * announces, in the order announced, skipping those the main thread claimed, and sends each file's
- * bytes and packed highlight back (the typed arrays transferred, not copied); demangles the symbol
- * names it is given, ahead of the files still queued. After each message it bumps `signal[0]` and wakes the
- * main thread, which waits on it synchronously.
+ * announces, in the order announced (in the pages' order once that is given), skipping those the
+ * main thread claimed, and sends each file's bytes and packed highlight back (the typed arrays
+ * transferred, not copied); demangles the symbol names it is given, ahead of the files still
+ * queued. After each message it bumps `signal[0]` and wakes the main thread, which waits on it
+ * synchronously.
  */
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import type { NamesRequest, SourceReply, SourceRequest } from './source-pool.js';
+import type { NamesRequest, OrderRequest, SourceReply, SourceRequest } from './source-pool.js';
 
 /** Nice value of this thread (Linux): below the main thread's, which waits for nothing it does. */
 const WORKER_NICE = 10;
@@ -43,7 +44,9 @@ try {
   const { decodeSource } = await import('./source-text.js');
   const { readSymbol } = await import('./demangle.js');
   /** Files (index and name) to read and highlight, in order. */
-  const queue: [number, string][] = [];
+  let queue: [number, string][] = [];
+  /** Announced files by index. */
+  const filenames: string[] = [];
   /**
    * Names to demangle: served before the files still queued, since the main thread needs them as
    * soon as it builds pages, while the files are highlighted well ahead of it.
@@ -94,9 +97,19 @@ try {
     scheduled = true;
     setImmediate(work);
   };
-  port.on('message', (request: SourceRequest | NamesRequest) => {
+  port.on('message', (request: SourceRequest | NamesRequest | OrderRequest) => {
     if ('names' in request) names.push(request);
-    else request.filenames.forEach((filename, i) => queue.push([request.first + i, filename]));
+    else if ('order' in request) {
+      // the pages' files first; any file met twice is skipped the second time (claimed already)
+      const first: [number, string][] = request.order.map((index) => [index, filenames[index]!]);
+      queue = [...first, ...queue.slice(next)];
+      next = 0;
+    } else {
+      request.filenames.forEach((filename, i) => {
+        filenames[request.first + i] = filename;
+        queue.push([request.first + i, filename]);
+      });
+    }
     schedule();
   });
 } catch {

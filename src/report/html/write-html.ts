@@ -431,8 +431,8 @@ export async function writeHtmlReport(
       options.highlightInWorker !== false && total >= MIN_FILES_FOR_WORKER
         ? startSourcePool()
         : sourcesHere();
-    pool.prefetch(report.files.map((f) => f.filename));
   }
+  pool?.pageOrder(report.files.map((f) => f.filename));
   // the functions' names, demangled by the worker while the first pages are built
   const names = new Set<string>();
   for (const file of report.files) {

@@ -350,6 +350,32 @@ test('the source worker demangles names ahead of the files it has still to highl
   }
 });
 
+test('the source worker follows the pages order once it is given', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-order-'));
+  try {
+    const files = Array.from({ length: 40 }, (_, i) => path.join(dir, `big${i}.rs`));
+    for (const file of files) writeFileSync(file, RUST.repeat(400));
+    const pool = startSourcePool();
+    try {
+      // announced as loading finds them, shown in the other order
+      pool.prefetch(files);
+      pool.pageOrder([...files].reverse());
+      for (let waited = 0; pool.received() < 3 && waited < 60_000; waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // the first page's file is the worker's, not read here (which it is when still queued)
+      const last = files[files.length - 1]!;
+      t.deepEqual(shown(pool.take(last)), shown(highlightSource(last, readFileSync(last))));
+      t.is(pool.fromWorker(), 1);
+      t.true(pool.received() < files.length);
+    } finally {
+      pool.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** What a highlighted source shows, whatever ids its thread gave its class stacks. */
 function shown(source: HighlightedSource): unknown {
   return {
