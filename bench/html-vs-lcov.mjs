@@ -128,7 +128,8 @@ for (const dir of args) {
     `${dir}: medians of ${rounds} rounds (wall s / cpu s / peak RSS MB)`,
     `  cov --html ${hw.toFixed(2)} / ${cpu(html).toFixed(2)} / ${rss(html)} (${pages} pages)`,
     `  cov --lcov ${lw.toFixed(2)} / ${cpu(lcov).toFixed(2)} / ${rss(lcov)}`,
-    `  html/lcov wall ${(hw / lw).toFixed(2)}x (median of per-round ratios ${median(ratios).toFixed(2)}x), ` +
+    `  html/lcov wall ${(hw / lw).toFixed(2)}x (per-round ratios: median ${median(ratios).toFixed(2)}x, ` +
+      `range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}x), ` +
       `cpu ${(cpu(html) / cpu(lcov)).toFixed(2)}x (target ≤ 1.5x)`,
   ];
   if (base !== undefined) {
