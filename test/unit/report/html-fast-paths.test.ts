@@ -28,7 +28,7 @@ import {
   renderLinesPartial,
 } from '../../../src/report/html/lines-partial.js';
 import { readSymbol } from '../../../src/report/html/demangle.js';
-import { startSourcePool } from '../../../src/report/html/source-pool.js';
+import { startSourcePool, type SourcePool } from '../../../src/report/html/source-pool.js';
 import { decodeSource } from '../../../src/report/html/source-text.js';
 import type { MetricCell } from '../../../src/report/html/metrics.js';
 import type { LineModel } from '../../../src/report/html/view-model.js';
@@ -322,58 +322,61 @@ test('the HTML writer escapes as escapeHtml and Handlebars do, and encodes UTF-8
   );
 });
 
-test('the source worker demangles names ahead of the files it has still to highlight', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-names-'));
+/**
+ * Runs `check` with a pool whose worker has 40 large Rust files announced (enough that it is still
+ * highlighting them while the check runs), then stops the pool and removes the files.
+ */
+async function withBusyWorker(
+  check: (pool: SourcePool, files: string[]) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-busy-'));
   try {
-    // enough source that the worker is still highlighting when the names are asked for
     const files = Array.from({ length: 40 }, (_, i) => path.join(dir, `big${i}.rs`));
     for (const file of files) writeFileSync(file, RUST.repeat(400));
     const pool = startSourcePool();
     try {
       pool.prefetch(files);
-      const names = Array.from(
-        { length: 50 },
-        (_, i) => `_ZN5crate${String(i).length + 1}f${i}17h0123456789abcdefE`,
-      );
-      pool.prefetchNames(names);
-      for (let waited = 0; pool.namesReceived() < names.length && waited < 60_000; waited += 5) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      t.is(pool.namesReceived(), names.length);
-      t.true(pool.received() < files.length, `${pool.received()} files answered first`);
-      t.is(readSymbol(names[7]!), 'crate::f7::h0123456789abcdef');
+      await check(pool, files);
     } finally {
       pool.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Polls until `done` or a minute has passed. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 60_000; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test('the source worker demangles names ahead of the files it has still to highlight', async (t) => {
+  await withBusyWorker(async (pool, files) => {
+    const names = Array.from(
+      { length: 50 },
+      (_, i) => `_ZN5crate${String(i).length + 1}f${i}17h0123456789abcdefE`,
+    );
+    pool.prefetchNames(names);
+    await until(() => pool.namesReceived() >= names.length);
+    t.is(pool.namesReceived(), names.length);
+    t.true(pool.received() < files.length, `${pool.received()} files answered first`);
+    t.is(readSymbol(names[7]!), 'crate::f7::h0123456789abcdef');
+  });
 });
 
 test('the source worker follows the pages order once it is given', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cov-html-order-'));
-  try {
-    const files = Array.from({ length: 40 }, (_, i) => path.join(dir, `big${i}.rs`));
-    for (const file of files) writeFileSync(file, RUST.repeat(400));
-    const pool = startSourcePool();
-    try {
-      // announced as loading finds them, shown in the other order
-      pool.prefetch(files);
-      pool.pageOrder([...files].reverse());
-      for (let waited = 0; pool.received() < 3 && waited < 60_000; waited += 5) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      // the first page's file is the worker's, not read here (which it is when still queued)
-      const last = files[files.length - 1]!;
-      t.deepEqual(shown(pool.take(last)), shown(highlightSource(last, readFileSync(last))));
-      t.is(pool.fromWorker(), 1);
-      t.true(pool.received() < files.length);
-    } finally {
-      pool.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withBusyWorker(async (pool, files) => {
+    // announced as loading finds them, shown in the other order
+    pool.pageOrder([...files].reverse());
+    await until(() => pool.received() >= 3);
+    // the first page's file is the worker's, not read here (which it is when still queued)
+    const last = files[files.length - 1]!;
+    t.deepEqual(shown(pool.take(last)), shown(highlightSource(last, readFileSync(last))));
+    t.is(pool.fromWorker(), 1);
+    t.true(pool.received() < files.length);
+  });
 });
 
 /** What a highlighted source shows, whatever ids its thread gave its class stacks. */
