@@ -6,7 +6,7 @@
  * from the same templates. Needs cargo and llvm-22; skips with the reason otherwise.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -23,6 +23,7 @@ import {
 } from '../../src/report/html/index.js';
 import { prepareReportFiles, renderSummaryTable } from '../../src/report/index.js';
 import { buildFixture } from '../helpers/fixture-build.js';
+import { readTree, restyledTemplates } from '../helpers/html-tree.js';
 import { buildOptions, findFixture } from '../helpers/fixture-catalog.js';
 import { runOracle } from '../helpers/oracle.js';
 import {
@@ -182,28 +183,6 @@ for (const fixture of ['generics', 'basics', 'macros', 'workspace', 'nightly-bra
       }
     },
   );
-}
-
-/** Every file under `dir` (relative path → bytes). */
-function readTree(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (sub: string): void => {
-    for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
-      const name = path.join(sub, entry.name);
-      if (entry.isDirectory()) walk(name);
-      else files.set(name, readFileSync(path.join(dir, name)));
-    }
-  };
-  walk('');
-  return files;
-}
-
-/** A copy of the built-in templates with a Handlebars comment added to `file` (same output). */
-function restyledTemplates(root: string, file: string): string {
-  const dir = path.join(root, `templates-${file.replace(/\W+/g, '-')}`);
-  cpSync(defaultTemplateDir(), dir, { recursive: true });
-  appendFileSync(path.join(dir, file), '{{!-- a copy, restyled --}}');
-  return dir;
 }
 
 const HOSTILE_TAIL = Buffer.concat([

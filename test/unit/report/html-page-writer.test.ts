@@ -5,16 +5,7 @@
  * lines, branches (folded and counted), gap and skipped regions, uncovered-region stops,
  * non-ASCII source, a hostile file name and hostile source text, an unreadable source.
  */
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -34,6 +25,7 @@ import {
   writeHtmlReport,
 } from '../../../src/report/html/index.js';
 import { prepareReportFiles } from '../../../src/report/index.js';
+import { readTree, restyledTemplates } from '../../helpers/html-tree.js';
 
 /** [kind, fileId, expandedFileId, lineStart, colStart, lineEnd, colEnd, count] */
 type Region = [number, number, number, number, number, number, number, bigint];
@@ -166,27 +158,6 @@ function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCo
   );
 }
 
-function readTree(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (sub: string): void => {
-    for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
-      const name = path.join(sub, entry.name);
-      if (entry.isDirectory()) walk(name);
-      else files.set(name, readFileSync(path.join(dir, name)));
-    }
-  };
-  walk('');
-  return files;
-}
-
-/** A copy of the built-in templates with a Handlebars comment added to `file` (same output). */
-function restyled(root: string, file: string): string {
-  const dir = path.join(root, `templates-${file.replace(/\W+/g, '-')}`);
-  cpSync(defaultTemplateDir(), dir, { recursive: true });
-  appendFileSync(path.join(dir, file), '{{!-- a copy, restyled --}}');
-  return dir;
-}
-
 for (const engine of ['instrumented', 'ptrace'] as const) {
   test(`${engine}: the page writer writes the bytes Handlebars renders from the templates`, async (t) => {
     const root = mkdtempSync(path.join(tmpdir(), 'cov-page-writer-'));
@@ -198,9 +169,9 @@ for (const engine of ['instrumented', 'ptrace'] as const) {
       // code-rendered lines partial
       const templateDirs = {
         writer: defaultTemplateDir(),
-        skeleton: restyled(root, 'partials/header.hbs'),
-        handlebars: restyled(root, 'partials/lines.hbs'),
-        lineModels: restyled(root, 'file.hbs'),
+        skeleton: restyledTemplates(root, 'partials/header.hbs'),
+        handlebars: restyledTemplates(root, 'partials/lines.hbs'),
+        lineModels: restyledTemplates(root, 'file.hbs'),
       };
       t.truthy(loadTemplates(templateDirs.writer).fileSkeleton);
       t.truthy(loadTemplates(templateDirs.skeleton).fileSkeleton);
