@@ -73,8 +73,9 @@ export interface SourcePool {
   readonly pageOrder: (filenames: readonly string[]) => void;
   /**
    * Has the worker demangle `names` (symbols the pages will show, in page order), ahead of the
-   * files it has still to highlight; their readable forms are handed to {@link rememberDemangled} as they arrive
-   * (whenever the pool is asked for a source), so that this thread need not demangle them.
+   * files it has still to highlight; their readable forms are handed to {@link rememberDemangled}
+   * as they arrive (whenever the pool is asked for a source), so that this thread need not
+   * demangle them.
    */
   readonly prefetchNames: (names: readonly string[]) => void;
   /**
