@@ -56,6 +56,37 @@ export function makeRecord(spec: RecordSpec): FunctionRecord {
   };
 }
 
+/** A region in the record's own layout: [kind, fileId, expandedFileId, lineStart, colStart, lineEnd, colEnd, count]. */
+export type RawRegion = [number, number, number, number, number, number, number, bigint];
+/** A branch region: [fileId, lineStart, colStart, lineEnd, colEnd, trueCount, falseCount, folded]. */
+export type RawBranch = [number, number, number, number, number, bigint, bigint, number];
+
+/**
+ * Builds a record from regions in its own layout (expansions and folded branch sides included);
+ * its execution count is the first region's count.
+ */
+export function rawRecord(
+  name: string,
+  filenames: string[],
+  regions: RawRegion[],
+  branches: RawBranch[] = [],
+): FunctionRecord {
+  return {
+    name,
+    filenames,
+    executionCount: regions[0]![7],
+    regions: Uint32Array.from(regions.flatMap((r) => r.slice(0, 7) as number[])),
+    regionCounts: BigUint64Array.from(regions.map((r) => r[7])),
+    branches: Uint32Array.from(
+      branches.flatMap(([f, ls, cs, le, ce, , , folded]) => [4, f, 0, ls, cs, le, ce, folded]),
+    ),
+    branchTrueCounts: BigUint64Array.from(branches.map((b) => b[5])),
+    branchFalseCounts: BigUint64Array.from(branches.map((b) => b[6])),
+    mcdcRecords: [],
+    objectIndex: 0,
+  };
+}
+
 /** A set of records loaded from one object. */
 export function makeSet(
   specs: readonly RecordSpec[],

@@ -12,24 +12,7 @@ import {
   type CoverageSet,
   type FunctionRecord,
 } from '../../../src/model/index.js';
-
-/** [kind, fileId, expandedFileId, lineStart, colStart, lineEnd, colEnd, count] */
-type Region = [number, number, number, number, number, number, number, bigint];
-
-function record(name: string, filenames: string[], regions: Region[]): FunctionRecord {
-  return {
-    name,
-    filenames,
-    executionCount: regions[0]![7],
-    regions: Uint32Array.from(regions.flatMap((r) => r.slice(0, 7) as number[])),
-    regionCounts: BigUint64Array.from(regions.map((r) => r[7])),
-    branches: new Uint32Array(0),
-    branchTrueCounts: new BigUint64Array(0),
-    branchFalseCounts: new BigUint64Array(0),
-    mcdcRecords: [],
-    objectIndex: 0,
-  };
-}
+import { rawRecord, type RawRegion } from '../../helpers/synthetic-set.js';
 
 function set(engine: 'instrumented' | 'ptrace', functions: FunctionRecord[]): CoverageSet {
   return createCoverageSet(functions, [], { engine, objects: [], profiles: [] });
@@ -43,14 +26,14 @@ const code = (
   ce: number,
   count: bigint,
   fileId = 0,
-): Region => [KIND_CODE, fileId, 0, ls, cs, le, ce, count];
+): RawRegion => [KIND_CODE, fileId, 0, ls, cs, le, ce, count];
 
 // Instrumented side (line counts follow spec/formats.md §5.4: a region's start line and the lines
 // it wraps are mapped; lines after a region ends with no enclosing region are not).
 const instrumented = set('instrumented', [
-  record('a', [F], [code(1, 1, 3, 2, 1n)]), // lines 1–3 count 1 (executed)
-  record('b', [F], [code(10, 1, 12, 2, 0n)]), // lines 10–12 count 0 (never executed)
-  record(
+  rawRecord('a', [F], [code(1, 1, 3, 2, 1n)]), // lines 1–3 count 1 (executed)
+  rawRecord('b', [F], [code(10, 1, 12, 2, 0n)]), // lines 10–12 count 0 (never executed)
+  rawRecord(
     'c',
     [F, F],
     [
@@ -60,8 +43,8 @@ const instrumented = set('instrumented', [
       code(32, 1, 32, 5, 5n, 1),
     ],
   ),
-  record('d', [F], [code(50, 1, 50, 10, 1n), code(52, 1, 52, 5, 1n)]), // line 51 unmapped
-  record('e', [F], [code(70, 1, 70, 20, 3n)]), // ran (inlined, in an optimised build)
+  rawRecord('d', [F], [code(50, 1, 50, 10, 1n), code(52, 1, 52, 5, 1n)]), // line 51 unmapped
+  rawRecord('e', [F], [code(70, 1, 70, 20, 3n)]), // ran (inlined, in an optimised build)
 ]);
 
 // Breakpoint side: one code region per coverable line, count = hits.
@@ -82,14 +65,14 @@ const hits: [number, bigint][] = [
 ];
 const breakpoint = set('ptrace', [
   // a derived impl owns line 60: generated code rustc does not instrument
-  record(
+  rawRecord(
     '_ZN59_$LT$basics..E$u20$as$u20$core..cmp..PartialEq$GT$2eq17h34aa98861714d178E',
     [F],
     [code(60, 1, 60, 1000, 1n)],
   ),
   // the out-of-line copy of `e`: its only line is armed but the copy never runs
-  record('e_copy', [F], [code(70, 1, 70, 1000, 0n)]),
-  record(
+  rawRecord('e_copy', [F], [code(70, 1, 70, 1000, 0n)]),
+  rawRecord(
     'all',
     [F],
     hits.map(([line, count]) => code(line, 1, line, 1000, count)),
@@ -157,12 +140,12 @@ test('a filter drops files from both sides', (t) => {
 
 test('no-address-inlined follows the out-of-line entry (execution count), not the hits of the copy’s other lines', (t) => {
   const inst = set('instrumented', [
-    record('f', [F], [code(80, 1, 82, 2, 4n)]), // lines 80–82 ran 4 times (inlined)
+    rawRecord('f', [F], [code(80, 1, 82, 2, 4n)]), // lines 80–82 ran 4 times (inlined)
   ]);
   // the copy's declaration line 80 was credited by an inlined entry, line 81 by its own row in a
   // caller; its closing brace 82 only has the out-of-line copy's address
   const enteredInline = {
-    ...record(
+    ...rawRecord(
       'f_copy',
       [F],
       [code(80, 1, 80, 9, 1n), code(81, 1, 81, 9, 1n), code(82, 1, 82, 9, 0n)],
@@ -200,9 +183,9 @@ test('an address on a field or variant line (derived impls, constructors) is gen
     '}', // 17
     'pub struct SocketAddr(pub(super) u32);', // 18
   ].join('\n');
-  const inst = set('instrumented', [record('f', [F], [code(9, 1, 11, 2, 1n)])]);
+  const inst = set('instrumented', [rawRecord('f', [F], [code(9, 1, 11, 2, 1n)])]);
   const bp = set('ptrace', [
-    record(
+    rawRecord(
       'all',
       [F],
       [4, 7, 10, 16, 18].map((line) => code(line, 1, line, 1000, 1n)),
@@ -239,9 +222,9 @@ test('macro bodies are found past brackets inside strings, chars and comments', 
     '    m!();', // 9
     '}', // 10
   ].join('\n');
-  const inst = set('instrumented', [record('f', [F], [code(8, 1, 10, 2, 1n)])]);
+  const inst = set('instrumented', [rawRecord('f', [F], [code(8, 1, 10, 2, 1n)])]);
   const bp = set('ptrace', [
-    record(
+    rawRecord(
       'all',
       [F],
       [5, 9].map((line) => code(line, 1, line, 1000, 1n)),
@@ -265,9 +248,9 @@ test('a function’s closing brace after an endless loop’s braces (no region) 
     '    }', // 4 (no region: the loop never ends)
     '}', // 5 (an address: unwinding cleanup)
   ].join('\n');
-  const inst = set('instrumented', [record('worker', [F], [code(1, 1, 3, 16, 0n)])]);
+  const inst = set('instrumented', [rawRecord('worker', [F], [code(1, 1, 3, 16, 0n)])]);
   const bp = set('ptrace', [
-    record(
+    rawRecord(
       'all',
       [F],
       [3, 5].map((line) => code(line, 1, line, 1000, 0n)),
@@ -283,15 +266,15 @@ test('a function’s closing brace after an endless loop’s braces (no region) 
 });
 
 test('the harness main is generated code under either mangling (v0 in instrumented builds)', (t) => {
-  const inst = set('instrumented', [record('f', [F], [code(1, 1, 3, 2, 1n)])]);
+  const inst = set('instrumented', [rawRecord('f', [F], [code(1, 1, 3, 2, 1n)])]);
   for (const name of ['_ZN6basics4main17h0123456789abcdefE', '_RNvCs1a2B3c_6basics4main']) {
-    const bp = set('ptrace', [record(name, [F], [code(5, 1, 5, 1000, 1n)])]);
+    const bp = set('ptrace', [rawRecord(name, [F], [code(5, 1, 5, 1000, 1n)])]);
     const lines = compareEngines(inst, bp).files[0]!.lines;
     t.is(lines.find((l) => l.line === 5)?.category, 'no-region-generated', name);
   }
   // a function named main elsewhere than at the crate root is not the harness's
   const nested = set('ptrace', [
-    record('_RNvNtCs1a2B3c_6basics3cli4main', [F], [code(5, 1, 5, 1000, 1n)]),
+    rawRecord('_RNvNtCs1a2B3c_6basics3cli4main', [F], [code(5, 1, 5, 1000, 1n)]),
   ]);
   t.is(
     compareEngines(inst, nested).files[0]!.lines.find((l) => l.line === 5)?.category,
@@ -304,14 +287,14 @@ test('sources that are not Rust are compared only where the instrumented side ma
   const H = '/usr/include/stdlib.h';
   const INCLUDED = 'src/table.in'; // a Rust file given to `include!` under another extension
   const inst = set('instrumented', [
-    record('f', [F], [code(1, 1, 1, 20, 1n)]),
-    record('g', [INCLUDED], [code(3, 1, 3, 20, 1n)]),
+    rawRecord('f', [F], [code(1, 1, 1, 20, 1n)]),
+    rawRecord('g', [INCLUDED], [code(3, 1, 3, 20, 1n)]),
   ]);
   const bp = set('ptrace', [
-    record('f', [F], [code(1, 1, 1, 1000, 1n)]),
-    record('g', [INCLUDED], [code(3, 1, 3, 1000, 1n)]),
-    record('__llvm_profile_write_file', [C], [code(10, 1, 10, 1000, 1n)]),
-    record('atoi', [H], [code(280, 1, 280, 1000, 1n)]),
+    rawRecord('f', [F], [code(1, 1, 1, 1000, 1n)]),
+    rawRecord('g', [INCLUDED], [code(3, 1, 3, 1000, 1n)]),
+    rawRecord('__llvm_profile_write_file', [C], [code(10, 1, 10, 1000, 1n)]),
+    rawRecord('atoi', [H], [code(280, 1, 280, 1000, 1n)]),
   ]);
   const result = compareEngines(inst, bp);
   t.deepEqual(

@@ -26,33 +26,7 @@ import {
 } from '../../../src/report/html/index.js';
 import { prepareReportFiles } from '../../../src/report/index.js';
 import { readTree, restyledTemplates } from '../../helpers/html-tree.js';
-
-/** [kind, fileId, expandedFileId, lineStart, colStart, lineEnd, colEnd, count] */
-type Region = [number, number, number, number, number, number, number, bigint];
-/** [fileId, lineStart, colStart, lineEnd, colEnd, trueCount, falseCount, folded] */
-type Branch = [number, number, number, number, number, bigint, bigint, number];
-
-function record(
-  name: string,
-  filenames: string[],
-  regions: Region[],
-  branches: Branch[] = [],
-): FunctionRecord {
-  return {
-    name,
-    filenames,
-    executionCount: regions[0]![7],
-    regions: Uint32Array.from(regions.flatMap((r) => r.slice(0, 7) as number[])),
-    regionCounts: BigUint64Array.from(regions.map((r) => r[7])),
-    branches: Uint32Array.from(
-      branches.flatMap(([f, ls, cs, le, ce, , , folded]) => [4, f, 0, ls, cs, le, ce, folded]),
-    ),
-    branchTrueCounts: BigUint64Array.from(branches.map((b) => b[5])),
-    branchFalseCounts: BigUint64Array.from(branches.map((b) => b[6])),
-    mcdcRecords: [],
-    objectIndex: 0,
-  };
-}
+import { rawRecord } from '../../helpers/synthetic-set.js';
 
 const ROOT = '/work/crate';
 const LIB = `${ROOT}/src/lib.rs`;
@@ -102,7 +76,7 @@ const SOURCES = new Map<string, Buffer>([
 ]);
 
 function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCoverageSet> {
-  const run = record(
+  const run = rawRecord(
     '_RNvCs1234_5crate3run',
     [LIB, MACROS, MACROS],
     [
@@ -122,7 +96,7 @@ function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCo
     ],
   );
   const instance = (name: string, count: bigint): FunctionRecord =>
-    record(
+    rawRecord(
       name,
       [LIB],
       [
@@ -136,8 +110,8 @@ function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCo
       instance('generic::<u8>', 3n),
       instance('generic::<char>', 0n),
       instance('generic::<&str>', 1234567n),
-      record('skipped', [LIB], [[KIND_SKIPPED, 0, 0, 11, 1, 12, 16, 0n]]),
-      record(
+      rawRecord('skipped', [LIB], [[KIND_SKIPPED, 0, 0, 11, 1, 12, 16, 0n]]),
+      rawRecord(
         'evil',
         [HOSTILE],
         [
@@ -145,7 +119,7 @@ function coverage(engine: 'instrumented' | 'ptrace'): ReturnType<typeof createCo
           [KIND_CODE, 0, 0, 1, 12, 1, 20, 2n],
         ],
       ),
-      record('gone', [MISSING], [[KIND_CODE, 0, 0, 1, 1, 3, 2, 0n]]),
+      rawRecord('gone', [MISSING], [[KIND_CODE, 0, 0, 1, 1, 3, 2, 0n]]),
     ],
     [],
     {
