@@ -100,6 +100,75 @@ ptest('one-shot: called lines are hit once, uncalled ones are coverable and not 
   t.true(result.set.functions.some((f) => f.name.includes('4step') && f.executionCount === 1n));
 });
 
+// 48 monomorphised copies of `mix`, called from 4 threads at once: one-shot groups span the copies,
+// so a trap in one copy restores the other copies' bytes (queued and written in shared spans by the
+// helper) while threads run through them. The program checks its own arithmetic against a
+// non-generic copy and exits 3 on a mismatch; a wrongly restored byte crashes it or changes a sum.
+const GENERIC_PROGRAM = `use std::sync::atomic::{AtomicU64, Ordering};
+static TOTAL: AtomicU64 = AtomicU64::new(0);
+#[inline(never)]
+fn mix<const K: u64>(x: u64) -> u64 {
+    let w = x.wrapping_mul(K | 1);
+    w ^ (w >> 29)
+}
+#[inline(never)]
+fn reference(k: u64, x: u64) -> u64 {
+    let w = x.wrapping_mul(k | 1);
+    w ^ (w >> 29)
+}
+macro_rules! all {
+    ($x:expr; $($k:literal)*) => { 0u64 $(.wrapping_add(mix::<$k>($x)))* };
+}
+fn round(x: u64) -> u64 {
+    all!(x; 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48)
+}
+fn main() {
+    let workers: Vec<_> = (0..4u64)
+        .map(|t| std::thread::spawn(move || {
+            for i in 0..200u64 {
+                TOTAL.fetch_add(round(t * 1000 + i), Ordering::Relaxed);
+            }
+        }))
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let mut expected = 0u64;
+    for t in 0..4u64 {
+        for i in 0..200u64 {
+            for k in 1..=48u64 {
+                expected = expected.wrapping_add(reference(k, t * 1000 + i));
+            }
+        }
+    }
+    std::process::exit(if TOTAL.load(Ordering::Relaxed) == expected { 0 } else { 3 });
+}
+`;
+
+ptest('one-shot groups: copies of a generic function are restored under threads', async (t) => {
+  const program = await compile('generic', GENERIC_PROGRAM, LINE_FLAGS);
+  const helper = await ensureHelper();
+  for (let run = 0; run < 5; run++) {
+    const result = await traceProgram({
+      helper,
+      program,
+      args: [],
+      env: {},
+      cwd: work,
+      mode: 'oneshot',
+      timeoutMs: 60_000,
+    });
+    t.is(result.run.reason, 'exit');
+    t.is(result.run.exitCode, 0, `run ${run}: the program's own check failed`);
+    const lines = linesOf(result.set, join(work, 'generic.rs'));
+    t.is(lines.get(5), 1n);
+    t.is(lines.get(6), 1n);
+    const { armed, hits } = result.run.statistics;
+    // every copy trapping on its own would hit well over half of the traps (48 copies of mix)
+    t.true(hits < armed / 2, `run ${run}: ${hits} of ${armed} addresses trapped`);
+  }
+});
+
 ptest('count mode counts a single-threaded loop exactly', async (t) => {
   const program = await compile('count', PROGRAM, LINE_FLAGS);
   const result = await traceProgram({

@@ -28,7 +28,8 @@
  *            link-time addresses), groups?: bin (u32 LE, one per address) }]
  *            groups (one-shot mode): addresses with the same group id stand for the same thing
  *            (one line of one function; ids are shared by all images); when one traps, the
- *            others are restored at once, and a group already hit is not armed again.
+ *            others are restored before the tracer next waits idle (batched: see
+ *            restore_group), and a group already hit is not armed again.
  *   groupStateFile?: str   one byte per group id, shared by successive runs (locked): groups
  *            hit by earlier runs are not armed; this run's are added at the end.
  *            Executables to arm when a traced process execs them (matched by inode, path or GNU
@@ -438,7 +439,8 @@ typedef struct {
   uint32_t *pending; /* one-shot: hit indices not yet sent */
   size_t npending, cap_pending;
   /* One-shot groups (optional): addresses that stand for the same line of the same function.
-   * Once one traps, the others are restored without waiting for their traps. */
+   * Once one traps, the others are restored (queued, see restore_group) without waiting for
+   * their traps. */
   uint32_t *group;         /* per address */
   size_t group_entries;    /* as read; must equal n */
   size_t ngroups;
@@ -456,6 +458,11 @@ typedef struct as_s {
   int max_live;  /* most tasks that shared it at once */
   uint16_t *stepping; /* count mode: threads currently stepping over each address */
   uint8_t *group_restored; /* one-shot groups already restored in this address space */
+  /* One-shot: address indices of restored groups whose original bytes are still to be written
+   * (see restore_group); `queue_listed` is set while the AS is on the `queued_as` list. */
+  uint32_t *queue;
+  size_t nqueue, cap_queue;
+  int queue_listed;
 } as_t;
 
 typedef struct {
@@ -487,6 +494,10 @@ static char **job_argv, **job_env;
 
 static task_t *tasks;
 static size_t ntasks, cap_tasks;
+/* Address spaces with queued group restores (each holds a reference). */
+static as_t **queued_as;
+static size_t nqueued_as, cap_queued_as;
+static unsigned stops_while_queued;
 static orphan_t *orphans;
 static size_t norphans, cap_orphans;
 
@@ -547,6 +558,7 @@ static void as_unref(as_t *as) {
   if (as->memfd >= 0) close(as->memfd);
   free(as->stepping);
   free(as->group_restored);
+  free(as->queue);
   free(as);
 }
 
@@ -1143,9 +1155,6 @@ static void handle_new_task(task_t *t, int event) {
   if (t) resume(t, 0);
 }
 
-/* One-shot: restores every other address of k's group in this address space (a single-byte write
- * each, safe while other threads run: each of them either traps on the old byte, and is handled
- * like any trap, or runs the original instruction). */
 /* The members of each group of `im` (address indices by group id, a counting sort), built on
  * first use: most images of a job never run in a given process. */
 static void index_groups(image_t *im) {
@@ -1159,17 +1168,106 @@ static void index_groups(image_t *im) {
   free(fill);
 }
 
-static void restore_group(as_t *as, pid_t tid, size_t k) {
+/* Queued restores closer than this (bytes) are written as one read-modify-write of the span. */
+#define RESTORE_GAP 8192
+/* A span is never longer than this. */
+#define RESTORE_SPAN 65536
+/* A queue this long is written at once. */
+#define RESTORE_QUEUE_MAX 256
+/* Queued restores are written after this many stops handled while they wait, even if the tracer
+ * is never idle (a stream of traps from many threads would otherwise keep hitting queued
+ * addresses). */
+#define RESTORE_AFTER_STOPS 4
+
+static int index_order(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Writes the original bytes of every queued address of `as` (nothing if no task uses it any
+ * more). Addresses ascend with their indices; neighbours closer than RESTORE_GAP go as one span:
+ * read, original bytes patched in, written back. The other bytes of a span are written back as
+ * they were read, which is safe while other threads run: only this (single-threaded) tracer
+ * writes the tracee's code, so nothing changes between the read and the write, and a thread
+ * executing there sees each byte either unchanged or, at a queued address, restored. */
+static void write_queue(as_t *as) {
+  static uint8_t span_buf[RESTORE_SPAN + BP_SIZE];
+  size_t n = as->nqueue;
+  as->nqueue = 0;
+  if (n == 0 || as->live == 0 || as->memfd < 0 || as->image < 0) return;
+  image_t *im = &images[as->image];
+  uint32_t *q = as->queue;
+  qsort(q, n, sizeof *q, index_order);
+  size_t i = 0;
+  while (i < n) {
+    uint64_t start = im->addrs[q[i]];
+    size_t j = i + 1;
+    while (j < n && im->addrs[q[j]] - im->addrs[q[j - 1]] <= RESTORE_GAP &&
+           im->addrs[q[j]] + BP_SIZE - start <= RESTORE_SPAN)
+      j++;
+    prof.restore_writes++;
+    uint64_t span = im->addrs[q[j - 1]] + BP_SIZE - start;
+    int ok = j - i > 1 && mem_read(as->memfd, start + as->bias, span_buf, span) == 0;
+    if (ok) {
+      for (size_t k = i; k < j; k++)
+        memcpy(span_buf + (im->addrs[q[k]] - start), im->orig + (size_t)q[k] * BP_SIZE, BP_SIZE);
+      ok = mem_write(as->memfd, start + as->bias, span_buf, span) == 0;
+    }
+    if (!ok) {
+      /* one address, or a span that could not be read or written: byte by byte (a failure here
+       * only costs a trap later, which is handled like any other) */
+      for (size_t k = i; k < j; k++)
+        mem_write(as->memfd, im->addrs[q[k]] + as->bias, im->orig + (size_t)q[k] * BP_SIZE,
+                  BP_SIZE);
+    }
+    i = j;
+  }
+}
+
+/* Writes every queued restore. */
+static void write_queued_restores(void) {
+  stops_while_queued = 0;
+  for (size_t i = 0; i < nqueued_as; i++) {
+    as_t *as = queued_as[i];
+    write_queue(as);
+    as->queue_listed = 0;
+    as_unref(as);
+  }
+  nqueued_as = 0;
+}
+
+/* One-shot: the group of address k has been hit in `as`; its other addresses no longer need
+ * traps. They are queued, not written at once: a group's addresses are copies of one line in
+ * different functions (monomorphised or inlined), far apart, so writing them one by one costs a
+ * system call each (8 per trap on serde_json's tests), while the queue, written when the tracer is
+ * next idle (or a few stops later, or when it is long), lets the restores of many groups share
+ * spans. A queued address that runs before its
+ * restore is written simply traps and is handled like any other hit. */
+static void restore_group(as_t *as, size_t k) {
   image_t *im = &images[as->image];
   if (!im->group_start) index_groups(im);
   uint32_t g = im->group[k];
   groups_done[g] = 1;
   if (as->group_restored[g]) return;
   as->group_restored[g] = 1;
-  for (uint32_t i = im->group_start[g]; i < im->group_start[g + 1]; i++) {
-    uint32_t m = im->group_members[i];
-    if (m != k) restore_byte(as, tid, m);
+  uint32_t first = im->group_start[g], end = im->group_start[g + 1];
+  if (end - first <= 1) return;
+  if (as->nqueue + (end - first) > as->cap_queue) {
+    as->cap_queue = as->nqueue + (end - first) + (as->cap_queue ? as->cap_queue : 1024);
+    as->queue = xrealloc(as->queue, as->cap_queue * sizeof(uint32_t));
   }
+  for (uint32_t i = first; i < end; i++)
+    if (im->group_members[i] != k) as->queue[as->nqueue++] = im->group_members[i];
+  if (!as->queue_listed) {
+    as->queue_listed = 1;
+    as_ref(as);
+    if (nqueued_as == cap_queued_as) {
+      cap_queued_as = cap_queued_as ? 2 * cap_queued_as : 8;
+      queued_as = xrealloc(queued_as, cap_queued_as * sizeof *queued_as);
+    }
+    queued_as[nqueued_as++] = as;
+  }
+  if (as->nqueue >= RESTORE_QUEUE_MAX) write_queue(as);
 }
 
 static void handle_breakpoint(task_t *t, uint64_t pc) {
@@ -1182,7 +1280,7 @@ static void handle_breakpoint(task_t *t, uint64_t pc) {
   if (restore_byte(as, t->tid, (size_t)k) != 0)
     ev_warning(t->tid, "cannot restore the original instruction at 0x%llx: %s",
                (unsigned long long)trap_addr, strerror(errno));
-  if (as->group_restored) restore_group(as, t->tid, (size_t)k);
+  if (as->group_restored) restore_group(as, (size_t)k);
   if (TRAP_PC_OFFSET && set_pc(t->tid, trap_addr) != 0)
     ev_warning(t->tid, "cannot rewind the PC to 0x%llx: %s", (unsigned long long)trap_addr,
                strerror(errno));
@@ -1912,7 +2010,14 @@ int main(int argc, char **argv) {
   if (prof.on) prof.setup_ns = now_ns() - t0;
   for (;;) {
     int64_t waited = prof.on ? now_ns() : 0;
-    pid_t tid = waitpid(-1, &status, __WALL);
+    /* Queued restores are written when no tracee is waiting for us, or after a few stops. */
+    pid_t tid = 0;
+    if (nqueued_as > 0 && ++stops_while_queued < RESTORE_AFTER_STOPS)
+      tid = waitpid(-1, &status, __WALL | WNOHANG);
+    if (tid == 0) {
+      write_queued_restores();
+      tid = waitpid(-1, &status, __WALL);
+    }
     if (prof.on) {
       int64_t handled = now_ns();
       prof.wait_ns += handled - waited;
