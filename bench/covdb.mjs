@@ -15,7 +15,7 @@ if (args[0] === '--rounds') {
   rounds = Number(args[1]);
   args.splice(0, 2);
 }
-const dist = resolve(import.meta.dirname, '../dist/src/cli/main.js');
+const dist = resolve(import.meta.dirname, '../dist/cli/main.js');
 const cov = existsSync(dist)
   ? ['node', dist]
   : ['node', '--import', 'tsx', resolve(import.meta.dirname, '../src/cli/main.ts')];

@@ -26,7 +26,7 @@ for (;;) {
     args.splice(0, 1);
   } else break;
 }
-const cli = resolve(process.env.COV_CLI ?? join(import.meta.dirname, '../dist/src/cli/main.js'));
+const cli = resolve(process.env.COV_CLI ?? join(import.meta.dirname, '../dist/cli/main.js'));
 const nodeFor = (main) => (main.endsWith('.ts') ? ['node', '--import', 'tsx'] : ['node']);
 const node = nodeFor(cli);
 const base = process.env.COV_CLI_BASE ? resolve(process.env.COV_CLI_BASE) : undefined;

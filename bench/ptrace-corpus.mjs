@@ -29,7 +29,7 @@ const crates = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i -
 const tsx = import.meta.resolve('tsx');
 // COV_CLI, else the compiled CLI when `npm run build` made one (what users run), else the
 // sources through tsx
-const built = process.env.COV_CLI ?? join(repo, 'dist/src/cli/main.js');
+const built = process.env.COV_CLI ?? join(repo, 'dist/cli/main.js');
 const entry = existsSync(built) ? [built] : [`--import=${tsx}`, join(repo, 'src/cli/main.ts')];
 const work = '/tmp/cov-ptrace-corpus';
 mkdirSync(work, { recursive: true });

@@ -14,7 +14,7 @@ if (args[0] === '--rounds') {
   rounds = Number(args[1]);
   args.splice(0, 2);
 }
-const cli = resolve(import.meta.dirname, '../dist/src/cli/main.js');
+const cli = resolve(import.meta.dirname, '../dist/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'cov-bench-'));
 
 function measure(argv) {

@@ -19,6 +19,7 @@ export interface HtmlFlags {
   open?: boolean;
   'template-dir'?: string;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 /** Adds the HTML flags to a yargs command. */
@@ -133,6 +134,11 @@ export async function writeHtmlFromFlags(
       }
     },
   });
+  if (flags.verbose === true) {
+    process.stderr.write(
+      `html: ${result.pageCount} pages; ${result.highlightedInWorker} source files highlighted in a worker thread\n`,
+    );
+  }
   if (flags.quiet !== true) process.stderr.write(`html report: ${result.indexPath}\n`);
   if (flags.open === true) openInBrowser(result.indexPath);
 }

@@ -13,7 +13,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /**
  * The CLI entry point, run through tsx. `COV_CLI_ENTRY` overrides it, e.g. to test a build
- * (`dist/src/cli/main.js`).
+ * (`dist/cli/main.js`, the bundled bin).
  */
 export const COV_CLI_ENTRY = path.resolve(
   REPO_ROOT,

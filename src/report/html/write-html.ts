@@ -77,6 +77,8 @@ export interface HtmlReportResult {
   readonly indexPath: string;
   /** Number of source file pages. */
   readonly pageCount: number;
+  /** Source files the worker thread read and highlighted (0 when none was used). */
+  readonly highlightedInWorker: number;
 }
 
 /** Compiled templates of one template folder. */
@@ -397,7 +399,7 @@ export function writeHtmlPages(
   }
   for (const page of stale) rmSync(join(outputDir, page), { force: true });
   writeAtomic(join(outputDir, HTML_MANIFEST), `${JSON.stringify({ pages: written }, null, 2)}\n`);
-  return { indexPath, pageCount: written.length };
+  return { indexPath, pageCount: written.length, highlightedInWorker: 0 };
 }
 
 /**
@@ -425,6 +427,7 @@ export async function writeHtmlReport(
   const total = report.files.length;
   let pool: SourcePool | undefined = options.sources;
   let ownPool = false;
+  let highlightedInWorker = 0;
   if (pool === undefined && options.readSource === undefined) {
     ownPool = true;
     pool =
@@ -486,6 +489,7 @@ export async function writeHtmlReport(
       stale.delete(page);
       options.onProgress?.(i + 1, total);
     }
+    highlightedInWorker = pool?.fromWorker() ?? 0;
   } finally {
     if (ownPool) pool?.close();
     await writes.settle();
@@ -504,5 +508,5 @@ export async function writeHtmlReport(
   writeAtomic(indexPath, render(templates.index, index, 'index.hbs'));
   for (const page of stale) rmSync(join(outputDir, page), { force: true });
   writeAtomic(join(outputDir, HTML_MANIFEST), `${JSON.stringify({ pages }, null, 2)}\n`);
-  return { indexPath, pageCount: pages.length };
+  return { indexPath, pageCount: pages.length, highlightedInWorker };
 }

@@ -1,0 +1,105 @@
+/**
+ * The bundled command line (`scripts/bundle-cli.mjs`, what `npm run build` installs as the `cov`
+ * bin) run the way users run it: bundled from the current sources into a folder under dist/
+ * (the bundle finds templates/ and the ptrace helper's source by walking up from itself), then
+ * `cov --version` and `cov test --html` on a generated crate of 30 source files, enough for the
+ * HTML report to highlight in its worker thread, which the bundle loads from a file of its own.
+ * Needs cargo with an instrumenting toolchain; skips with the reason otherwise.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import { COV_CLI_ENTRY, REPO_ROOT } from '../helpers/cov-cli.js';
+import { missingReason, requireToolchain } from '../helpers/tools.js';
+
+const missing = await missingReason([requireToolchain('stable')]);
+const withCargo = missing === undefined ? test : test.skip;
+const suffix = missing === undefined ? '' : ` (skipped: ${missing})`;
+
+const bundleDir = mkdtempSync(join(REPO_ROOT, 'dist', 'test-bundle-'));
+const work = mkdtempSync(join(tmpdir(), 'cov-bundle-'));
+
+const { bundleCli } = (await import(join(REPO_ROOT, 'scripts/bundle-cli.mjs'))) as {
+  bundleCli: (outdir: string) => Promise<string>;
+};
+test.after.always(() => {
+  rmSync(bundleDir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+let bundled = '';
+test.before(async () => {
+  bundled = await bundleCli(join(bundleDir, 'cli'));
+});
+const TSX = import.meta.resolve('tsx');
+
+test('the bundle prints the version the sources print', async (t) => {
+  const fromBundle = await execa(process.execPath, [bundled, '--version']);
+  const fromSource = await execa(process.execPath, ['--import', TSX, COV_CLI_ENTRY, '--version']);
+  t.regex(fromBundle.stdout, /^\d+\.\d+\.\d+$/);
+  t.is(fromBundle.stdout, fromSource.stdout);
+});
+
+/**
+ * A library crate of `count` modules, each with one function its test calls and `FILLER` it does
+ * not: sources big enough that highlighting them takes the worker well past its start-up (the
+ * main thread highlights whatever the worker has not reached, so tiny sources could all be
+ * highlighted before the worker is up).
+ */
+const FILLER = 150;
+function writeCrate(dir: string, count: number): void {
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    '[package]\nname = "many_files"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\npath = "src/lib.rs"\n',
+  );
+  const mods: string[] = [];
+  for (let i = 0; i < count; i++) {
+    mods.push(`pub mod m${i};`);
+    const filler = Array.from(
+      { length: FILLER },
+      (_, k) =>
+        `pub fn unused_${k}(x: u64) -> u64 {\n    let y = x.wrapping_mul(${k + 3});\n    y ^ (y >> 7)\n}\n`,
+    );
+    writeFileSync(
+      join(dir, 'src', `m${i}.rs`),
+      `/// Adds ${i}.\npub fn used(x: u32) -> u32 {\n    if x > 1000 {\n        return 0;\n    }\n    x + ${i}\n}\n\n${filler.join('\n')}\n#[test]\nfn calls_used() {\n    assert_eq!(used(1), ${i + 1});\n}\n`,
+    );
+  }
+  writeFileSync(join(dir, 'src', 'lib.rs'), `${mods.join('\n')}\n`);
+}
+
+withCargo(
+  `cov test --html from the bundle writes highlighted pages, sources read in the worker${suffix}`,
+  async (t) => {
+    const crate = join(work, 'many-files');
+    writeCrate(crate, 30);
+    const out = join(work, 'html');
+    const run = await execa(
+      process.execPath,
+      [bundled, 'test', '--html', out, '--verbose', '--no-save'],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1' } },
+    );
+    t.is(run.exitCode, 0, run.stderr.slice(-3000));
+    const worker = /html: (\d+) pages; (\d+) source files highlighted in a worker thread/.exec(
+      run.stderr,
+    );
+    t.truthy(worker, run.stderr.slice(-3000));
+    t.is(Number(worker![1]), 30);
+    t.true(Number(worker![2]) > 0, run.stderr.slice(-3000));
+    const pages = readdirSync(join(out, 'files')).filter((f) => f.endsWith('.html'));
+    t.is(pages.length, 30);
+    const page = readFileSync(
+      join(
+        out,
+        'files',
+        pages.find((p) => p.includes('m3.rs'))!,
+      ),
+      'utf8',
+    );
+    t.regex(page, /<span class="hljs-keyword">fn<\/span>/);
+    t.regex(page, /class="line uncovered"/);
+    t.true(readdirSync(join(out, 'assets')).includes('cov.js'));
+  },
+);
