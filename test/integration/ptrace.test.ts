@@ -43,6 +43,25 @@ async function compile(name: string, source: string, flags: string[]): Promise<s
 
 const LINE_FLAGS = ['-C', 'debuginfo=limited', '-C', 'link-dead-code', '-C', 'strip=none'];
 
+/** Runs `program args…` in the work dir under the engine (60 s timeout unless `extra` says). */
+async function trace(
+  program: string,
+  args: string[],
+  mode: 'oneshot' | 'count',
+  extra: { countLimit?: number; timeoutMs?: number } = {},
+): ReturnType<typeof traceProgram> {
+  return traceProgram({
+    helper: await ensureHelper(),
+    program,
+    args,
+    env: {},
+    cwd: work,
+    mode,
+    timeoutMs: 60_000,
+    ...extra,
+  });
+}
+
 function linesOf(set: CoverageSet, file: string): Map<number, bigint> {
   const out = new Map<number, bigint>();
   for (const line of lineCounts(fileView(set, file).segments)) {
@@ -77,16 +96,7 @@ fn main() {
 
 ptest('one-shot: called lines are hit once, uncalled ones are coverable and not hit', async (t) => {
   const program = await compile('oneshot', PROGRAM, LINE_FLAGS);
-  const helper = await ensureHelper();
-  const result = await traceProgram({
-    helper,
-    program,
-    args: ['1000'],
-    env: {},
-    cwd: work,
-    mode: 'oneshot',
-    timeoutMs: 60_000,
-  });
+  const result = await trace(program, ['1000'], 'oneshot');
   const file = join(work, 'oneshot.rs');
   const lines = linesOf(result.set, file);
   t.is(lines.get(3), 1n); // step's body: 1000 calls, one trap
@@ -147,17 +157,8 @@ fn main() {
 
 ptest('one-shot groups: copies of a generic function are restored under threads', async (t) => {
   const program = await compile('generic', GENERIC_PROGRAM, LINE_FLAGS);
-  const helper = await ensureHelper();
   for (let run = 0; run < 5; run++) {
-    const result = await traceProgram({
-      helper,
-      program,
-      args: [],
-      env: {},
-      cwd: work,
-      mode: 'oneshot',
-      timeoutMs: 60_000,
-    });
+    const result = await trace(program, [], 'oneshot');
     t.is(result.run.reason, 'exit');
     t.is(result.run.exitCode, 0, `run ${run}: the program's own check failed`);
     const lines = linesOf(result.set, join(work, 'generic.rs'));
@@ -171,15 +172,7 @@ ptest('one-shot groups: copies of a generic function are restored under threads'
 
 ptest('count mode counts a single-threaded loop exactly', async (t) => {
   const program = await compile('count', PROGRAM, LINE_FLAGS);
-  const result = await traceProgram({
-    helper: await ensureHelper(),
-    program,
-    args: ['1000'],
-    env: {},
-    cwd: work,
-    mode: 'count',
-    timeoutMs: 60_000,
-  });
+  const result = await trace(program, ['1000'], 'count');
   const lines = linesOf(result.set, join(work, 'count.rs'));
   t.is(lines.get(3), 1000n);
   t.is(lines.get(7), 0n);
@@ -190,16 +183,7 @@ ptest('count mode counts a single-threaded loop exactly', async (t) => {
 
 ptest('count mode stops counting an address at the count limit and says so', async (t) => {
   const program = await compile('limited', PROGRAM, LINE_FLAGS);
-  const result = await traceProgram({
-    helper: await ensureHelper(),
-    program,
-    args: ['1000'],
-    env: {},
-    cwd: work,
-    mode: 'count',
-    countLimit: 10,
-    timeoutMs: 60_000,
-  });
+  const result = await trace(program, ['1000'], 'count', { countLimit: 10 });
   const lines = linesOf(result.set, join(work, 'limited.rs'));
   t.is(lines.get(3), 10n); // 1000 calls, counted up to the limit
   t.is(lines.get(10), 1n); // below the limit: exact
@@ -228,15 +212,7 @@ test('--count-limit without --count, or not a whole number, is a usage error', a
 ptest('a timeout kills the program and still reports what ran', async (t) => {
   const program = await compile('sleeper', PROGRAM, LINE_FLAGS);
   const started = Date.now();
-  const result = await traceProgram({
-    helper: await ensureHelper(),
-    program,
-    args: ['10', 'sleep'],
-    env: {},
-    cwd: work,
-    mode: 'oneshot',
-    timeoutMs: 700,
-  });
+  const result = await trace(program, ['10', 'sleep'], 'oneshot', { timeoutMs: 700 });
   t.true(Date.now() - started < 20_000);
   t.is(result.run.reason, 'timeout');
   t.is(result.run.signal, 'SIGKILL');
