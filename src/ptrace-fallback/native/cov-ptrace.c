@@ -1241,8 +1241,8 @@ static void write_queued_restores(void) {
  * different functions (monomorphised or inlined), far apart, so writing them one by one costs a
  * system call each (8 per trap on serde_json's tests), while the queue, written when the tracer is
  * next idle (or a few stops later, or when it is long), lets the restores of many groups share
- * spans. A queued address that runs before its
- * restore is written simply traps and is handled like any other hit. */
+ * spans. A queued address that runs before its restore is written simply traps and is handled
+ * like any other hit. */
 static void restore_group(as_t *as, size_t k) {
   image_t *im = &images[as->image];
   if (!im->group_start) index_groups(im);
