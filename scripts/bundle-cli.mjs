@@ -4,9 +4,9 @@
 // (measured: importing the CLI takes ~75 ms instead of ~195 ms). The library (`main` in
 // package.json, dist/src/ from tsc) is not bundled.
 //   node scripts/bundle-cli.mjs [OUTDIR]      (default dist/cli)
-// The output must stay two folders below the package root: the bundle finds `templates/` and the
-// ptrace helper's C source by walking up from its own file, and loads the worker from
-// `./source-worker.js` beside the chunk that starts it. handlebars and highlight.js stay outside
+// The output must stay inside the package, a few folders below its root at most: the bundle finds
+// `templates/` and the ptrace helper's C source by walking up from its own file, and loads the
+// worker from `./source-worker.js` beside the chunk that starts it. handlebars and highlight.js stay outside
 // (loaded with createRequire from node_modules, only by `--html`).
 import { chmodSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -18,6 +18,7 @@ const missing = await missingReason([requireToolchain('stable')]);
 const withCargo = missing === undefined ? test : test.skip;
 const suffix = missing === undefined ? '' : ` (skipped: ${missing})`;
 
+mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true }); // not there before a first build
 const bundleDir = mkdtempSync(join(REPO_ROOT, 'dist', 'test-bundle-'));
 const work = mkdtempSync(join(tmpdir(), 'cov-bundle-'));
 
