@@ -26,7 +26,6 @@ import {
   fileView,
   forEachLineCount,
   functionView,
-  lineCounts,
   instantiationGroups,
   mainFileId,
   summarizeGroup,
@@ -101,54 +100,38 @@ export interface FilePageInput {
 }
 
 /** An expansion sub-view whose lines are `L`. */
-export type ExpansionOf<L> = Omit<ExpansionModel, 'lines'> & { readonly lines: L };
+type ExpansionOf<L> = Omit<ExpansionModel, 'lines'> & { readonly lines: L };
 /** An instantiation sub-view whose lines are `L`. */
 type InstantiationOf<L> = Omit<InstantiationModel, 'lines'> & { readonly lines: L };
 /** An instantiation group whose sub-views' lines are `L`. */
-export type GroupOf<L> = Omit<InstantiationGroupModel, 'instantiations'> & {
+type GroupOf<L> = Omit<InstantiationGroupModel, 'instantiations'> & {
   readonly instantiations: readonly InstantiationOf<L>[];
 };
 /** A page model whose views' lines are `L`. */
 export type FilePageOf<L> = Omit<FilePageModel, 'lines'> & { readonly lines: L };
 
-/**
- * Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`).
- * Counts are the line counts of the segments from `firstLine` on (llvm-cov's, spec §5.4).
- */
-export interface LinesSpec<L, S = readonly Segment[]> {
-  /** The file the lines are shown from (its source is looked up when the lines are written). */
-  readonly sourceName: string;
+/** Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`). */
+export interface LinesSpec<L> {
+  readonly source: HighlightedSource;
   /** The view's segments (those before `firstLine` give the colour carried into it). */
-  readonly segments: S;
+  readonly segments: readonly Segment[];
   readonly firstLine: number;
   readonly lastLine: number;
-  /**
-   * The lines go on to the source's last line when it is past `lastLine` (a page's own lines, whose
-   * source is read only when they are written).
-   */
-  readonly toSourceEnd?: boolean;
   /** Prefix of the lines' anchors (`g0-i1-` in a sub-view, empty on the page). */
   readonly anchorPrefix: string;
   readonly extras: LineExtras<L>;
+  /** Line counts by line number when the caller has them (else computed from the segments). */
+  readonly counts?: readonly (LineCount | undefined)[];
 }
 
-/**
- * The lines of a view as {@link writeLinesHtml} writes them (undefined: none). They name their
- * sources instead of holding them, so that they can be written on another thread; an expansion's
- * `macroName` is left empty and read from its call site's source when written.
- */
+/** The lines of a view as {@link writeLinesHtml} writes them (undefined: none). */
 export type HtmlLines = LinesSpec<HtmlLines> | undefined;
 
 /** What a page holds for a view's lines: line models, or their description for the writer. */
 interface LinesMaker<L> {
-  readonly make: (context: PageContext<L>, spec: LinesSpec<L>) => L;
+  readonly make: (spec: LinesSpec<L>) => L;
   /** The lines of a sub-view shown without source. */
   readonly none: L;
-  /**
-   * Whether sources are read while the page is built (line models hold the highlighted text);
-   * otherwise whatever depends on a source is settled when the lines are written.
-   */
-  readonly readsSources: boolean;
 }
 
 /** Per-page state: decoded sources, id counters. */
@@ -252,7 +235,7 @@ function branchesByLine(refs: readonly BranchRef[]): Map<number, BranchModel[]> 
 }
 
 /** Everything hung off lines of one (sub-)view whose sub-views' lines are `L`. */
-export interface LineExtras<L> {
+interface LineExtras<L> {
   readonly branches: Map<number, BranchModel[]>;
   readonly expansions: Map<number, ExpansionOf<L>[]>;
   readonly expansionColumns: Map<number, number>;
@@ -271,6 +254,7 @@ function emptyExtras<L>(): LineExtras<L> {
 }
 
 function countsOf<L>(spec: LinesSpec<L>): readonly (LineCount | undefined)[] {
+  if (spec.counts !== undefined) return spec.counts;
   const list: (LineCount | undefined)[] = [];
   forEachLineCount(spec.segments, spec.firstLine, (line) => {
     list[line.line] = line;
@@ -291,12 +275,8 @@ const codeWriter = new HtmlWriter();
  * Line models of a view: counts from the view's segments (llvm-cov's line counts), HTML from the
  * source with the segments' region marks.
  */
-function buildLineModels(
-  context: PageContext<readonly LineModel[]>,
-  spec: LinesSpec<readonly LineModel[]>,
-): LineModel[] {
-  const { segments, firstLine, lastLine, anchorPrefix, extras } = spec;
-  const source = loadSource(context, spec.sourceName);
+function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
+  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
   let wrapped = next > 0 ? segments[next - 1] : undefined;
@@ -342,18 +322,11 @@ function buildLineModels(
 
 /**
  * Writes the lines of `spec` (undefined: none) as the built-in `lines` partial renders their line
- * models, sub-views included, with the sources `sourceOf` gives for their file names.
+ * models, sub-views included.
  */
-export function writeLinesHtml(
-  w: HtmlWriter,
-  spec: HtmlLines,
-  sourceOf: (filename: string) => HighlightedSource,
-): void {
+export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
   if (spec === undefined) return;
-  const { segments, firstLine, extras } = spec;
-  const source = sourceOf(spec.sourceName);
-  const lastLine =
-    spec.toSourceEnd === true ? Math.max(source.text.lines.length, spec.lastLine) : spec.lastLine;
+  const { source, segments, firstLine, lastLine, extras } = spec;
   const anchor = escapeField(spec.anchorPrefix);
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
@@ -395,9 +368,8 @@ export function writeLinesHtml(
     writeRowEnd(w, branches !== undefined && branches.length > 0, branches ?? NO_BRANCHES);
     if (anyExpansions) {
       for (const expansion of expansions.get(number) ?? NO_EXPANSIONS) {
-        const macroName = macroNameAt(source, number, expansion.column);
-        writeExpansionStart(w, { ...expansion, macroName });
-        writeLinesHtml(w, expansion.lines, sourceOf);
+        writeExpansionStart(w, expansion);
+        writeLinesHtml(w, expansion.lines);
         w.raw(EXPANSION_END);
       }
     }
@@ -407,7 +379,7 @@ export function writeLinesHtml(
         for (const instantiation of group.instantiations) {
           writeInstantiationStart(w, instantiation);
           if (!instantiation.hasLines) continue;
-          writeLinesHtml(w, instantiation.lines, sourceOf);
+          writeLinesHtml(w, instantiation.lines);
           w.raw(INSTANTIATION_END);
         }
         w.raw(GROUP_END);
@@ -416,16 +388,8 @@ export function writeLinesHtml(
   }
 }
 
-const MODEL_LINES: LinesMaker<readonly LineModel[]> = {
-  make: buildLineModels,
-  none: [],
-  readsSources: true,
-};
-const HTML_LINES: LinesMaker<HtmlLines> = {
-  make: (_context, spec) => spec,
-  none: undefined,
-  readsSources: false,
-};
+const MODEL_LINES: LinesMaker<readonly LineModel[]> = { make: buildLineModels, none: [] };
+const HTML_LINES: LinesMaker<HtmlLines> = { make: (spec) => spec, none: undefined };
 
 function regionStart(record: FunctionRecord, regionIndex: number): [number, number] {
   const o = regionIndex * CODE_STRIDE;
@@ -462,7 +426,7 @@ function macroNameAt(source: HighlightedSource, line: number, column: number): s
  */
 function addExpansions<L>(
   context: PageContext<L>,
-  callSite: string,
+  callSite: HighlightedSource,
   refs: readonly ExpansionRef[],
   extras: LineExtras<L>,
   depth: number,
@@ -498,20 +462,20 @@ function addExpansions<L>(
       firstLine = Math.min(firstLine, span.lineStart);
       lastLine = Math.max(lastLine, span.lineEnd);
     }
+    const targetSource = loadSource(context, target);
     const id = `e${context.nextId++}`;
     const inner = emptyExtras<L>();
     for (const [l, list] of branchesByLine(branches)) inner.branches.set(l, list);
-    if (depth + 1 < MAX_EXPANSION_DEPTH) addExpansions(context, target, nested, inner, depth + 1);
+    if (depth + 1 < MAX_EXPANSION_DEPTH)
+      addExpansions(context, targetSource, nested, inner, depth + 1);
     const list = extras.expansions.get(line) ?? [];
     list.push({
       id,
-      macroName: context.maker.readsSources
-        ? macroNameAt(loadSource(context, callSite), line, column)
-        : '',
+      macroName: macroNameAt(callSite, line, column),
       column,
       origin: `${context.input.displayNameOf(target)}:${firstLine}`,
-      lines: context.maker.make(context, {
-        sourceName: target,
+      lines: context.maker.make({
+        source: targetSource,
         segments,
         firstLine,
         lastLine,
@@ -627,7 +591,7 @@ function mainSpans(record: FunctionRecord, into: CountedSpan[]): void {
  */
 function buildInstantiations<L>(
   context: PageContext<L>,
-  sourceName: string,
+  source: HighlightedSource,
   records: readonly FunctionRecord[],
   firstLine: number,
   lastLine: number,
@@ -666,8 +630,8 @@ function buildInstantiations<L>(
       cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
       hasLines: withSource,
       lines: withSource
-        ? context.maker.make(context, {
-            sourceName,
+        ? context.maker.make({
+            source,
             segments: buildSegments(spans),
             firstLine,
             lastLine,
@@ -705,20 +669,22 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     nextId: 0,
     lineBudget: MAX_INSTANTIATION_LINES,
   };
+  const source = loadSource(context, filename);
   // the view's regions are let go once the stops are found (a file's regions can be many)
   const view = fileViewWithStops(set, filename);
-  // line counts run from line 1 to the last segment's line (forEachLineCount)
-  const countedLast = view.segments[view.segments.length - 1]?.line ?? 0;
-  const source = maker.readsSources ? loadSource(context, filename) : undefined;
-  const lastLine =
-    source === undefined ? countedLast : Math.max(source.text.lines.length, countedLast);
+  const counts: LineCount[] = [];
+  const countsByLine: LineCount[] = [];
+  forEachLineCount(view.segments, 1, (line) => {
+    counts.push(line);
+    countsByLine[line.line] = line;
+  });
+  const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
 
   const extras = emptyExtras<L>();
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
-  addExpansions(context, filename, view.expansions, extras, 0);
+  addExpansions(context, source, view.expansions, extras, 0);
 
-  const stops =
-    set.metadata.engine === 'ptrace' ? lineStops(lineCounts(view.segments, 1)) : view.regionStops;
+  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : view.regionStops;
   stops.forEach((stop, i) => {
     const list = extras.stops.get(stop.line) ?? [];
     list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });
@@ -751,7 +717,7 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     const id = `g${g}`;
     const instantiations = buildInstantiations(
       context,
-      filename,
+      source,
       group.records,
       firstLine,
       endLine,
@@ -780,16 +746,15 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     metrics: metricHeaders(input.metrics),
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
-    // without a source read yet: settled when the lines are written (see writeFilePage)
-    sourceAvailable: source?.available ?? true,
-    lines: maker.make(context, {
-      sourceName: filename,
+    sourceAvailable: source.available,
+    lines: maker.make({
+      source,
       segments: view.segments,
       firstLine: 1,
       lastLine,
-      ...(source === undefined ? { toSourceEnd: true } : {}),
       anchorPrefix: '',
       extras,
+      counts: countsByLine,
     }),
     functions,
     functionMetrics: metricHeaders(rowMetrics),

@@ -31,14 +31,17 @@ import { fileURLToPath } from 'node:url';
 import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
-import { buildFilePageHtml, buildFilePageModel, type FilePageInput } from './file-page.js';
-import { highlightSource } from './highlight.js';
+import {
+  buildFilePageHtml,
+  buildFilePageModel,
+  writeLinesHtml,
+  type FilePageInput,
+} from './file-page.js';
 import type { HighlightedSource } from './highlighted-source.js';
 import { HtmlWriter } from './html-writer.js';
 import { buildIndexModel } from './index-page.js';
 import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
-import { splitSkeleton, writePageBytes } from './page-job.js';
 import { planHtmlReport } from './report-plan.js';
 import { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
@@ -450,10 +453,7 @@ export async function writeHtmlReport(
       const takeSource = (filename: string): HighlightedSource => {
         let source = shared.get(filename);
         if (source === undefined) {
-          source =
-            pool === undefined
-              ? highlightSource(filename, readSource(filename))
-              : pool.take(filename);
+          source = pool!.take(filename);
           if (filename !== file.filename) shared.set(filename, source);
         }
         return source;
@@ -473,25 +473,14 @@ export async function writeHtmlReport(
       let content: Uint8Array | undefined;
       if (templates.fileSkeleton !== undefined) {
         const model = buildFilePageHtml(input);
-        // each source once per page (the pool gives a file once)
-        const taken = new Map<string, HighlightedSource>();
-        const sourceOf = (filename: string): HighlightedSource => {
-          let source = taken.get(filename);
-          if (source === undefined) {
-            source = takeSource(filename);
-            taken.set(filename, source);
-          }
-          return source;
-        };
-        const sourceAvailable = sourceOf(file.filename).available;
-        const skeleton = render(
-          templates.fileSkeleton,
-          { ...model, sourceAvailable, lines: [] },
-          what,
-        );
-        const parts = splitSkeleton(skeleton, LINES_MARK);
-        if (parts !== undefined) {
-          content = writePageBytes(writer, parts.head, model.lines, parts.tail, sourceOf);
+        const skeleton = render(templates.fileSkeleton, { ...model, lines: [] }, what);
+        const mark = skeleton.indexOf(LINES_MARK);
+        if (mark !== -1 && skeleton.indexOf(LINES_MARK, mark + 1) === -1) {
+          writer.reset();
+          writer.raw(skeleton.slice(0, mark));
+          writeLinesHtml(writer, model.lines);
+          writer.raw(skeleton.slice(mark + LINES_MARK.length));
+          content = writer.toBytes();
         }
       }
       content ??= Buffer.from(render(templates.file, buildFilePageModel(input), what));
