@@ -2,6 +2,10 @@
 // Runs the whole ava suite with TAP output, passes it through, and ends with the plain
 // "N passed, N failed, N skipped" line that CI reads (ava's own summary is not recognised).
 import { spawn } from 'node:child_process';
+import { bundlePage } from './bundle-page.mjs';
+
+// the HTML report copies the file page script beside its pages: build it from the current source
+await bundlePage();
 
 const args = ['ava', '--tap', ...process.argv.slice(2)];
 const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'] });

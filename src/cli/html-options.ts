@@ -91,13 +91,16 @@ export interface HtmlSources {
  * Starts reading and highlighting the sources of the HTML report on a worker thread, when the
  * HTML report is asked for: announce file names to it as coverage loading finds them (only those
  * `filter` keeps are read), pass it to {@link writeHtmlFromFlags}, close it when done.
- * @returns undefined when no HTML report is asked for
+ * @returns undefined when no HTML report is asked for, or when its templates are the built-in ones
  */
 export async function startHtmlSources(
   flags: HtmlFlags,
   filter: (filename: string) => boolean,
 ): Promise<HtmlSources | undefined> {
   if (!wantsHtml(flags)) return undefined;
+  // the built-in file pages have their lines written by the page script, in the browser: only a
+  // restyled template folder may need sources read and highlighted here
+  if (flags['template-dir'] === undefined) return undefined;
   const { startSourcePool } = await import('../report/html/index.js');
   const pool = startSourcePool();
   return {
@@ -135,9 +138,12 @@ export async function writeHtmlFromFlags(
     },
   });
   if (flags.verbose === true) {
-    process.stderr.write(
-      `html: ${result.pageCount} pages; ${result.highlightedInWorker} source files highlighted in a worker thread\n`,
-    );
+    // (with the built-in templates, sources are highlighted by the page script, in the browser)
+    const worker =
+      result.highlightedInWorker > 0
+        ? `; ${result.highlightedInWorker} source files highlighted in a worker thread`
+        : '';
+    process.stderr.write(`html: ${result.pageCount} pages${worker}\n`);
   }
   if (flags.quiet !== true) process.stderr.write(`html report: ${result.indexPath}\n`);
   if (flags.open === true) openInBrowser(result.indexPath);

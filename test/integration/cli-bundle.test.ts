@@ -2,16 +2,19 @@
  * The bundled command line (`scripts/bundle-cli.mjs`, what `npm run build` installs as the `cov`
  * bin) run the way users run it: bundled from the current sources into a folder under dist/
  * (the bundle finds templates/ and the ptrace helper's source by walking up from itself), then
- * `cov --version` and `cov test --html` on a generated crate of 30 source files, enough for the
- * HTML report to highlight in its worker thread, which the bundle loads from a file of its own.
+ * `cov --version` and `cov test --html` on a generated crate of 30 source files: with the built-in
+ * templates (pages with data, the page script beside them), and with restyled ones (enough files
+ * for the report to highlight them in its worker thread, which the bundle loads from a file of its
+ * own).
  * Needs cargo with an instrumenting toolchain; skips with the reason otherwise.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { COV_CLI_ENTRY, REPO_ROOT } from '../helpers/cov-cli.js';
+import { readTree, restyledTemplates, withPageLines } from '../helpers/html-tree.js';
 import { missingReason, requireToolchain } from '../helpers/tools.js';
 
 const missing = await missingReason([requireToolchain('stable')]);
@@ -72,7 +75,7 @@ function writeCrate(dir: string, count: number): void {
 }
 
 withCargo(
-  `cov test --html from the bundle writes highlighted pages, sources read in the worker${suffix}`,
+  `cov test --html from the bundle: pages with data and the page script; restyled, sources read in the worker${suffix}`,
   async (t) => {
     const crate = join(work, 'many-files');
     writeCrate(crate, 30);
@@ -83,24 +86,41 @@ withCargo(
       { cwd: crate, reject: false, env: { NO_COLOR: '1' } },
     );
     t.is(run.exitCode, 0, run.stderr.slice(-3000));
-    const worker = /html: (\d+) pages; (\d+) source files highlighted in a worker thread/.exec(
-      run.stderr,
-    );
-    t.truthy(worker, run.stderr.slice(-3000));
-    t.is(Number(worker![1]), 30);
-    t.true(Number(worker![2]) > 0, run.stderr.slice(-3000));
-    const pages = readdirSync(join(out, 'files')).filter((f) => f.endsWith('.html'));
-    t.is(pages.length, 30);
-    const page = readFileSync(
-      join(
-        out,
-        'files',
-        pages.find((p) => p.includes('m3.rs'))!,
-      ),
-      'utf8',
-    );
+    t.regex(run.stderr, /html: 30 pages\n/);
+    const tree = readTree(out);
+    t.is([...tree.keys()].filter((f) => f.startsWith('files')).length, 30);
+    t.true(tree.has(join('assets', 'cov-page.js')) && tree.has(join('assets', 'cov.js')));
+    const m3 = [...tree.keys()].find((f) => f.includes('m3.rs'))!;
+    t.regex(tree.get(m3)!.toString(), /<script type="application\/json" id="cov-data">/);
+    // the rows the page script writes
+    const page = withPageLines(tree).get(m3)!.toString();
     t.regex(page, /<span class="hljs-keyword">fn<\/span>/);
     t.regex(page, /class="line uncovered"/);
-    t.true(readdirSync(join(out, 'assets')).includes('cov.js'));
+
+    // restyled templates: rows written here, from sources the bundled worker highlighted
+    const restyled = restyledTemplates(work, 'file.hbs');
+    const second = await execa(
+      process.execPath,
+      [
+        bundled,
+        'test',
+        '--html',
+        join(work, 'html2'),
+        '--template-dir',
+        restyled,
+        '--verbose',
+        '--no-save',
+      ],
+      { cwd: crate, reject: false, env: { NO_COLOR: '1' } },
+    );
+    t.is(second.exitCode, 0, second.stderr.slice(-3000));
+    const worker = /html: (\d+) pages; (\d+) source files highlighted in a worker thread/.exec(
+      second.stderr,
+    );
+    t.truthy(worker, second.stderr.slice(-3000));
+    t.is(Number(worker![1]), 30);
+    t.true(Number(worker![2]) > 0, second.stderr.slice(-3000));
+    const restyledPage = readTree(join(work, 'html2')).get(m3)!.toString();
+    t.regex(restyledPage, /<span class="hljs-keyword">fn<\/span>/);
   },
 );

@@ -23,7 +23,7 @@ import {
 } from '../../src/report/html/index.js';
 import { prepareReportFiles, renderSummaryTable } from '../../src/report/index.js';
 import { buildFixture } from '../helpers/fixture-build.js';
-import { readTree, restyledTemplates } from '../helpers/html-tree.js';
+import { readTree, restyledTemplates, withPageLines } from '../helpers/html-tree.js';
 import { buildOptions, findFixture } from '../helpers/fixture-catalog.js';
 import { runOracle } from '../helpers/oracle.js';
 import {
@@ -219,31 +219,32 @@ for (const fixture of ['generics', 'basics', 'macros']) {
           await writeHtmlReport(set, report, { outputDir, ...options });
           return readTree(outputDir);
         };
-        // the page writer with sources from the worker thread
-        const pool = startSourcePool();
-        pool.prefetch(report.files.map((f) => f.filename));
-        const fast = await (async () => {
-          try {
-            return await write('fast', { sources: pool });
-          } finally {
-            pool.close();
-          }
-        })();
+        // the built-in templates: pages with data, whose rows the page script writes
+        const fast = withPageLines(await write('fast', {}));
         t.true(fast.size > 3);
         const pages = [...fast.values()].map((bytes) => bytes.toString()).join('');
         if (fixture === 'generics') t.true(pages.includes('<details class="instantiation"'));
         t.true(pages.includes('<span class="stop"'));
+        // a restyled file.hbs: line models, with sources from the worker thread
+        const pool = startSourcePool();
+        pool.prefetch(report.files.map((f) => f.filename));
         for (const [name, options] of [
           ['handlebars', { templateDir: handlebars }],
-          ['line-models', { templateDir: lineModels }],
+          ['line-models', { templateDir: lineModels, sources: pool }],
         ] as const) {
-          const other = await write(name, options);
+          const other = await write(name, options).finally(() => {
+            if (name === 'line-models') pool.close();
+          });
           t.deepEqual([...other.keys()].sort(), [...fast.keys()].sort());
           for (const [file, bytes] of fast)
             t.true(bytes.equals(other.get(file)!), `${name}: ${file}`);
         }
-        // hostile source text, highlighted on this thread
-        const fastHostile = await write('fast-hostile', { readSource: hostile });
+        // hostile source text
+        const hostileData = await write('fast-hostile', { readSource: hostile });
+        for (const [file, bytes] of hostileData) {
+          if (file.startsWith('files')) t.false(bytes.toString().includes('<script>alert'), file);
+        }
+        const fastHostile = withPageLines(hostileData);
         const slowHostile = await write('handlebars-hostile', {
           readSource: hostile,
           templateDir: handlebars,

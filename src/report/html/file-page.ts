@@ -26,6 +26,7 @@ import {
   fileView,
   forEachLineCount,
   functionView,
+  lineCounts,
   instantiationGroups,
   mainFileId,
   summarizeGroup,
@@ -43,7 +44,7 @@ import { formatCount } from '../text.js';
 import { demangleSymbol } from './demangle.js';
 import { highlightSource } from './highlight.js';
 import type { HighlightedSource } from './highlighted-source.js';
-import { HtmlWriter, escapeField } from './html-writer.js';
+import { HtmlWriter, escapeField, type HtmlOut } from './html-writer.js';
 import { writeLineCode, type LineStop } from './line-markup.js';
 import {
   EXPANSION_END,
@@ -100,38 +101,55 @@ export interface FilePageInput {
 }
 
 /** An expansion sub-view whose lines are `L`. */
-type ExpansionOf<L> = Omit<ExpansionModel, 'lines'> & { readonly lines: L };
+export type ExpansionOf<L> = Omit<ExpansionModel, 'lines'> & { readonly lines: L };
 /** An instantiation sub-view whose lines are `L`. */
 type InstantiationOf<L> = Omit<InstantiationModel, 'lines'> & { readonly lines: L };
 /** An instantiation group whose sub-views' lines are `L`. */
-type GroupOf<L> = Omit<InstantiationGroupModel, 'instantiations'> & {
+export type GroupOf<L> = Omit<InstantiationGroupModel, 'instantiations'> & {
   readonly instantiations: readonly InstantiationOf<L>[];
 };
 /** A page model whose views' lines are `L`. */
 export type FilePageOf<L> = Omit<FilePageModel, 'lines'> & { readonly lines: L };
 
-/** Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`). */
-export interface LinesSpec<L> {
-  readonly source: HighlightedSource;
+/**
+ * Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`).
+ * Counts are the line counts of the segments from `firstLine` on (llvm-cov's, spec §5.4).
+ */
+export interface LinesSpec<L, S = readonly Segment[]> {
+  /** The file the lines are shown from (its source is looked up when the lines are written). */
+  readonly sourceName: string;
   /** The view's segments (those before `firstLine` give the colour carried into it). */
-  readonly segments: readonly Segment[];
+  readonly segments: S;
   readonly firstLine: number;
   readonly lastLine: number;
+  /**
+   * The lines go on to the source's last line when it is past `lastLine` (a page's own lines, whose
+   * source is read only when they are written).
+   */
+  readonly toSourceEnd?: boolean;
   /** Prefix of the lines' anchors (`g0-i1-` in a sub-view, empty on the page). */
   readonly anchorPrefix: string;
   readonly extras: LineExtras<L>;
-  /** Line counts by line number when the caller has them (else computed from the segments). */
-  readonly counts?: readonly (LineCount | undefined)[];
 }
 
-/** The lines of a view as {@link writeLinesHtml} writes them (undefined: none). */
+/**
+ * The lines of a view as {@link writeLinesHtml} writes them (undefined: none). They name their
+ * sources instead of holding them, so that they can be written where the sources are (the page
+ * script, in the browser); an expansion's `macroName` is left empty and read from its call site's
+ * source when written.
+ */
 export type HtmlLines = LinesSpec<HtmlLines> | undefined;
 
 /** What a page holds for a view's lines: line models, or their description for the writer. */
 interface LinesMaker<L> {
-  readonly make: (spec: LinesSpec<L>) => L;
+  readonly make: (context: PageContext<L>, spec: LinesSpec<L>) => L;
   /** The lines of a sub-view shown without source. */
   readonly none: L;
+  /**
+   * Whether sources are read while the page is built (line models hold the highlighted text);
+   * otherwise whatever depends on a source is settled when the lines are written.
+   */
+  readonly readsSources: boolean;
 }
 
 /** Per-page state: decoded sources, id counters. */
@@ -235,7 +253,7 @@ function branchesByLine(refs: readonly BranchRef[]): Map<number, BranchModel[]> 
 }
 
 /** Everything hung off lines of one (sub-)view whose sub-views' lines are `L`. */
-interface LineExtras<L> {
+export interface LineExtras<L> {
   readonly branches: Map<number, BranchModel[]>;
   readonly expansions: Map<number, ExpansionOf<L>[]>;
   readonly expansionColumns: Map<number, number>;
@@ -254,7 +272,6 @@ function emptyExtras<L>(): LineExtras<L> {
 }
 
 function countsOf<L>(spec: LinesSpec<L>): readonly (LineCount | undefined)[] {
-  if (spec.counts !== undefined) return spec.counts;
   const list: (LineCount | undefined)[] = [];
   forEachLineCount(spec.segments, spec.firstLine, (line) => {
     list[line.line] = line;
@@ -269,14 +286,18 @@ function firstSegmentFrom(segments: readonly Segment[], firstLine: number): numb
   return next;
 }
 
-const codeWriter = new HtmlWriter();
+let codeWriter: HtmlWriter | undefined;
 
 /**
  * Line models of a view: counts from the view's segments (llvm-cov's line counts), HTML from the
  * source with the segments' region marks.
  */
-function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
-  const { source, segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+function buildLineModels(
+  context: PageContext<readonly LineModel[]>,
+  spec: LinesSpec<readonly LineModel[]>,
+): LineModel[] {
+  const { segments, firstLine, lastLine, anchorPrefix, extras } = spec;
+  const source = loadSource(context, spec.sourceName);
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
   let wrapped = next > 0 ? segments[next - 1] : undefined;
@@ -284,6 +305,7 @@ function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
   for (let number = firstLine; number <= lastLine; number++) {
     const start = next;
     while (next < segments.length && segments[next]!.line === number) next++;
+    codeWriter ??= new HtmlWriter();
     codeWriter.reset();
     writeLineCode(
       codeWriter,
@@ -322,11 +344,18 @@ function buildLineModels(spec: LinesSpec<readonly LineModel[]>): LineModel[] {
 
 /**
  * Writes the lines of `spec` (undefined: none) as the built-in `lines` partial renders their line
- * models, sub-views included.
+ * models, sub-views included, with the sources `sourceOf` gives for their file names.
  */
-export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
+export function writeLinesHtml(
+  w: HtmlOut,
+  spec: HtmlLines,
+  sourceOf: (filename: string) => HighlightedSource,
+): void {
   if (spec === undefined) return;
-  const { source, segments, firstLine, lastLine, extras } = spec;
+  const { segments, firstLine, extras } = spec;
+  const source = sourceOf(spec.sourceName);
+  const lastLine =
+    spec.toSourceEnd === true ? Math.max(source.text.lines.length, spec.lastLine) : spec.lastLine;
   const anchor = escapeField(spec.anchorPrefix);
   const byLine = countsOf(spec);
   let next = firstSegmentFrom(segments, firstLine);
@@ -368,8 +397,9 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
     writeRowEnd(w, branches !== undefined && branches.length > 0, branches ?? NO_BRANCHES);
     if (anyExpansions) {
       for (const expansion of expansions.get(number) ?? NO_EXPANSIONS) {
-        writeExpansionStart(w, expansion);
-        writeLinesHtml(w, expansion.lines);
+        const macroName = macroNameAt(source, number, expansion.column);
+        writeExpansionStart(w, { ...expansion, macroName });
+        writeLinesHtml(w, expansion.lines, sourceOf);
         w.raw(EXPANSION_END);
       }
     }
@@ -379,7 +409,7 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
         for (const instantiation of group.instantiations) {
           writeInstantiationStart(w, instantiation);
           if (!instantiation.hasLines) continue;
-          writeLinesHtml(w, instantiation.lines);
+          writeLinesHtml(w, instantiation.lines, sourceOf);
           w.raw(INSTANTIATION_END);
         }
         w.raw(GROUP_END);
@@ -388,8 +418,16 @@ export function writeLinesHtml(w: HtmlWriter, spec: HtmlLines): void {
   }
 }
 
-const MODEL_LINES: LinesMaker<readonly LineModel[]> = { make: buildLineModels, none: [] };
-const HTML_LINES: LinesMaker<HtmlLines> = { make: (spec) => spec, none: undefined };
+const MODEL_LINES: LinesMaker<readonly LineModel[]> = {
+  make: buildLineModels,
+  none: [],
+  readsSources: true,
+};
+const HTML_LINES: LinesMaker<HtmlLines> = {
+  make: (_context, spec) => spec,
+  none: undefined,
+  readsSources: false,
+};
 
 function regionStart(record: FunctionRecord, regionIndex: number): [number, number] {
   const o = regionIndex * CODE_STRIDE;
@@ -426,7 +464,7 @@ function macroNameAt(source: HighlightedSource, line: number, column: number): s
  */
 function addExpansions<L>(
   context: PageContext<L>,
-  callSite: HighlightedSource,
+  callSite: string,
   refs: readonly ExpansionRef[],
   extras: LineExtras<L>,
   depth: number,
@@ -462,20 +500,20 @@ function addExpansions<L>(
       firstLine = Math.min(firstLine, span.lineStart);
       lastLine = Math.max(lastLine, span.lineEnd);
     }
-    const targetSource = loadSource(context, target);
     const id = `e${context.nextId++}`;
     const inner = emptyExtras<L>();
     for (const [l, list] of branchesByLine(branches)) inner.branches.set(l, list);
-    if (depth + 1 < MAX_EXPANSION_DEPTH)
-      addExpansions(context, targetSource, nested, inner, depth + 1);
+    if (depth + 1 < MAX_EXPANSION_DEPTH) addExpansions(context, target, nested, inner, depth + 1);
     const list = extras.expansions.get(line) ?? [];
     list.push({
       id,
-      macroName: macroNameAt(callSite, line, column),
+      macroName: context.maker.readsSources
+        ? macroNameAt(loadSource(context, callSite), line, column)
+        : '',
       column,
       origin: `${context.input.displayNameOf(target)}:${firstLine}`,
-      lines: context.maker.make({
-        source: targetSource,
+      lines: context.maker.make(context, {
+        sourceName: target,
         segments,
         firstLine,
         lastLine,
@@ -591,7 +629,7 @@ function mainSpans(record: FunctionRecord, into: CountedSpan[]): void {
  */
 function buildInstantiations<L>(
   context: PageContext<L>,
-  source: HighlightedSource,
+  sourceName: string,
   records: readonly FunctionRecord[],
   firstLine: number,
   lastLine: number,
@@ -630,8 +668,8 @@ function buildInstantiations<L>(
       cells: metricCells(metrics, { ...summary, functions: { count: 0, covered: 0 } }),
       hasLines: withSource,
       lines: withSource
-        ? context.maker.make({
-            source,
+        ? context.maker.make(context, {
+            sourceName,
             segments: buildSegments(spans),
             firstLine,
             lastLine,
@@ -669,22 +707,20 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     nextId: 0,
     lineBudget: MAX_INSTANTIATION_LINES,
   };
-  const source = loadSource(context, filename);
   // the view's regions are let go once the stops are found (a file's regions can be many)
   const view = fileViewWithStops(set, filename);
-  const counts: LineCount[] = [];
-  const countsByLine: LineCount[] = [];
-  forEachLineCount(view.segments, 1, (line) => {
-    counts.push(line);
-    countsByLine[line.line] = line;
-  });
-  const lastLine = Math.max(source.text.lines.length, counts[counts.length - 1]?.line ?? 0);
+  // line counts run from line 1 to the last segment's line (forEachLineCount)
+  const countedLast = view.segments[view.segments.length - 1]?.line ?? 0;
+  const source = maker.readsSources ? loadSource(context, filename) : undefined;
+  const lastLine =
+    source === undefined ? countedLast : Math.max(source.text.lines.length, countedLast);
 
   const extras = emptyExtras<L>();
   for (const [line, list] of branchesByLine(view.branches)) extras.branches.set(line, list);
-  addExpansions(context, source, view.expansions, extras, 0);
+  addExpansions(context, filename, view.expansions, extras, 0);
 
-  const stops = set.metadata.engine === 'ptrace' ? lineStops(counts) : view.regionStops;
+  const stops =
+    set.metadata.engine === 'ptrace' ? lineStops(lineCounts(view.segments, 1)) : view.regionStops;
   stops.forEach((stop, i) => {
     const list = extras.stops.get(stop.line) ?? [];
     list.push({ line: stop.line, column: stop.column, id: `stop-${i}` });
@@ -717,7 +753,7 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     const id = `g${g}`;
     const instantiations = buildInstantiations(
       context,
-      source,
+      filename,
       group.records,
       firstLine,
       endLine,
@@ -746,15 +782,16 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     metrics: metricHeaders(input.metrics),
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
-    sourceAvailable: source.available,
-    lines: maker.make({
-      source,
+    // without a source read yet: settled when the lines are written (see writeFilePage)
+    sourceAvailable: source?.available ?? true,
+    lines: maker.make(context, {
+      sourceName: filename,
       segments: view.segments,
       firstLine: 1,
       lastLine,
+      ...(source === undefined ? { toSourceEnd: true } : {}),
       anchorPrefix: '',
       extras,
-      counts: countsByLine,
     }),
     functions,
     functionMetrics: metricHeaders(rowMetrics),

@@ -184,13 +184,30 @@ class OffsetEmitter {
 const require = createRequire(import.meta.url);
 const instances = new Map<unknown, HLJSApi>();
 
+/** highlight.js's core and its rust grammar. */
+interface HighlightJs {
+  readonly core: HLJSApi;
+  readonly rust: LanguageFn;
+}
+
+/** Where highlight.js comes from: required on first use, unless {@link useHighlightJs} says. */
+let highlightJs = (): HighlightJs => ({
+  core: require('highlight.js/lib/core') as HLJSApi,
+  rust: require('highlight.js/lib/languages/rust') as LanguageFn,
+});
+
+/** Highlights with `core` and `rust` (the page script, which has them bundled and no `require`). */
+export function useHighlightJs(core: HLJSApi, rust: LanguageFn): void {
+  highlightJs = () => ({ core, rust });
+}
+
 /** A highlight.js instance with the rust grammar whose token stream goes to `emitter`. */
 function highlighter(emitter: typeof RunEmitter | typeof OffsetEmitter): HLJSApi {
   let instance = instances.get(emitter);
   if (instance === undefined) {
-    const core = require('highlight.js/lib/core') as HLJSApi;
+    const { core, rust } = highlightJs();
     instance = core.newInstance();
-    instance.registerLanguage('rust', require('highlight.js/lib/languages/rust') as LanguageFn);
+    instance.registerLanguage('rust', rust);
     // highlight.js calls openNode/closeNode besides the Emitter interface its types declare
     instance.configure({ __emitter: emitter as unknown as HLJSOptions['__emitter'] });
     instances.set(emitter, instance);

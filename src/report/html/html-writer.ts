@@ -52,6 +52,49 @@ export interface HtmlSink {
   code(text: string, from?: number, to?: number): void;
 }
 
+/** Where a page's lines are written: a {@link HtmlWriter} (bytes) or a {@link HtmlText}. */
+export interface HtmlOut extends HtmlSink {
+  /** Markup of our own `text[from, to)` (UTF-16 offsets), written as it is. */
+  rawRange(text: string, from: number, to: number): void;
+  /** A value as Handlebars prints `{{value}}`: a string escaped, a number as `String(n)`. */
+  field(value: string | number): void;
+  /** A non-negative integer in decimal (as `String(n)`). */
+  int(value: number): void;
+}
+
+/**
+ * HTML written into a string, piece by piece (what the browser renders a page's lines into; it
+ * has no `Buffer`).
+ */
+export class HtmlText implements HtmlOut {
+  private readonly parts: string[] = [];
+
+  raw(text: string): void {
+    this.parts.push(text);
+  }
+
+  rawRange(text: string, from: number, to: number): void {
+    if (to > from) this.parts.push(text.slice(from, to));
+  }
+
+  code(text: string, from = 0, to = text.length): void {
+    this.parts.push(escapeHtml(from === 0 && to === text.length ? text : text.slice(from, to)));
+  }
+
+  field(value: string | number): void {
+    this.parts.push(typeof value === 'string' ? escapeField(value) : String(value));
+  }
+
+  int(value: number): void {
+    this.parts.push(String(value));
+  }
+
+  /** Everything written so far. */
+  toString(): string {
+    return this.parts.join('');
+  }
+}
+
 /** HTML written into a string. */
 export class HtmlString implements HtmlSink {
   text = '';
@@ -69,7 +112,7 @@ export class HtmlString implements HtmlSink {
 const FLUSH_UNITS = 4096;
 
 /** A byte buffer HTML is appended to. */
-export class HtmlWriter implements HtmlSink {
+export class HtmlWriter implements HtmlOut {
   /** The bytes; `buffer[0, length)` is what was written (after {@link flush}). */
   private buf: Buffer;
   private used = 0;

@@ -8,7 +8,7 @@
 import type { Segment } from '../../model/index.js';
 import type { TextRun } from './highlight.js';
 import { packHighlight, writeRuns, type HighlightedSource } from './highlighted-source.js';
-import { HtmlWriter } from './html-writer.js';
+import { HtmlWriter, type HtmlOut } from './html-writer.js';
 
 export { escapeHtml } from './html-writer.js';
 import { columnOffset, type SourceLine } from './source-text.js';
@@ -52,7 +52,7 @@ const bounds: number[] = [];
 const colours: Colour[] = [];
 const stopOffsets: number[] = [];
 
-function writeStop(writer: HtmlWriter, stop: LineStop): void {
+function writeStop(writer: HtmlOut, stop: LineStop): void {
   writer.raw('<span class="stop" id="');
   writer.raw(stop.id);
   writer.raw('" tabindex="-1" data-line="');
@@ -63,7 +63,7 @@ function writeStop(writer: HtmlWriter, stop: LineStop): void {
 }
 
 function writeSnippet(
-  writer: HtmlWriter,
+  writer: HtmlOut,
   source: HighlightedSource,
   index: number,
   text: string,
@@ -83,7 +83,7 @@ function writeSnippet(
  * @param expansionColumn start column of the first expansion region on the line, or 0
  */
 export function writeLineCode(
-  writer: HtmlWriter,
+  writer: HtmlOut,
   source: HighlightedSource,
   index: number,
   segments: readonly Segment[],
@@ -143,7 +143,7 @@ export function writeLineCode(
   while (nextStop < stops.length) writeStop(writer, stops[nextStop++]!);
 }
 
-const scratch = new HtmlWriter(1024);
+let scratch: HtmlWriter | undefined;
 
 /** The line's HTML (our markup around escaped text). */
 export function renderLineHtml(input: LineMarkupInput): string {
@@ -153,6 +153,7 @@ export function renderLineHtml(input: LineMarkupInput): string {
     text,
     ...packHighlight(text, [input.runs]),
   };
+  scratch ??= new HtmlWriter(1024);
   scratch.reset();
   writeLineCode(
     scratch,

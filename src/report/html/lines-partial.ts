@@ -11,8 +11,7 @@
  * is rendered by Handlebars. Editing the built-in partial therefore falls back to Handlebars until
  * this file is updated to match (a unit test says so).
  */
-import { createHash } from 'node:crypto';
-import { HtmlWriter } from './html-writer.js';
+import { HtmlWriter, type HtmlOut } from './html-writer.js';
 import type {
   BranchModel,
   ExpansionModel,
@@ -21,21 +20,12 @@ import type {
   LineModel,
 } from './view-model.js';
 
-/** SHA-256 of the `partials/lines.hbs` text that the pieces here reproduce. */
-export const LINES_PARTIAL_SHA256 =
-  'df2977939ee61086ca9e12cdce5064356ddd1158ac9998481f71ce21d208d08a';
-
-/** Whether `source` (a `lines.hbs` text) is the one the pieces here reproduce. */
-export function isBuiltinLinesPartial(source: string): boolean {
-  return createHash('sha256').update(source).digest('hex') === LINES_PARTIAL_SHA256;
-}
-
 /**
  * A line's row up to its code: `<tr id=…>…<td class="code">`. The anchor is `anchorHead` followed,
  * when `anchorLine` is not negative, by `L` and that number.
  */
 export function writeRowStart(
-  w: HtmlWriter,
+  w: HtmlOut,
   anchorHead: string,
   anchorLine: number,
   number: number,
@@ -73,7 +63,7 @@ export function rowStartHtml(
   return `<tr id="${anchor}L${number}" class="line ${status}"><td class="num"><a href="#${anchor}L${number}">${number}</a></td><td class="count" title="${countTitle}">${countText}</td><td class="code">`;
 }
 
-function writeAnchor(w: HtmlWriter, head: string, line: number): void {
+function writeAnchor(w: HtmlOut, head: string, line: number): void {
   w.field(head);
   if (line >= 0) {
     w.raw('L');
@@ -83,7 +73,7 @@ function writeAnchor(w: HtmlWriter, head: string, line: number): void {
 
 /** The rest of a line's row after its code: the branch marks, then the end of the row. */
 export function writeRowEnd(
-  w: HtmlWriter,
+  w: HtmlOut,
   hasBranches: boolean,
   branches: readonly BranchModel[],
 ): void {
@@ -110,7 +100,7 @@ export function writeRowEnd(
 }
 
 /** An expansion's row up to its lines. */
-export function writeExpansionStart(w: HtmlWriter, expansion: Omit<ExpansionModel, 'lines'>): void {
+export function writeExpansionStart(w: HtmlOut, expansion: Omit<ExpansionModel, 'lines'>): void {
   w.raw('<tr class="sub"><td colspan="3"><details class="expansion" id="');
   w.field(expansion.id);
   w.raw('"><summary><span class="kind">macro</span> <code>');
@@ -127,7 +117,7 @@ export const EXPANSION_END = '</table></details></td></tr>\n';
 
 /** An instantiation group's row up to its first instantiation. */
 export function writeGroupStart(
-  w: HtmlWriter,
+  w: HtmlOut,
   group: Omit<InstantiationGroupModel, 'instantiations'>,
 ): void {
   w.raw('<tr class="sub"><td colspan="3"><details class="instantiations" id="');
@@ -152,7 +142,7 @@ export const GROUP_END = '\n</details></td></tr>\n';
 
 /** An instantiation up to its lines; with `hasLines` false, the whole instantiation. */
 export function writeInstantiationStart(
-  w: HtmlWriter,
+  w: HtmlOut,
   instantiation: Omit<InstantiationModel, 'lines'>,
 ): void {
   w.raw('<details class="instantiation" id="');
@@ -191,7 +181,7 @@ export function writeInstantiationStart(
 /** What follows the lines of an instantiation that has lines. */
 export const INSTANTIATION_END = '</table></details>';
 
-function writeLineModels(w: HtmlWriter, lines: readonly LineModel[]): void {
+function writeLineModels(w: HtmlOut, lines: readonly LineModel[]): void {
   for (const line of lines) {
     writeRowStart(w, line.anchor, -1, line.number, line.status, line.countTitle, line.countText);
     w.raw(line.codeHtml);
@@ -214,13 +204,14 @@ function writeLineModels(w: HtmlWriter, lines: readonly LineModel[]): void {
   }
 }
 
-const scratch = new HtmlWriter();
+let scratch: HtmlWriter | undefined;
 
 /**
  * Renders `{{> lines}}` for a context holding `lines` (a page, an expansion or an instantiation),
  * byte for byte as Handlebars renders the built-in partial.
  */
 export function renderLinesPartial(context: { readonly lines: readonly LineModel[] }): string {
+  scratch ??= new HtmlWriter();
   scratch.reset();
   writeLineModels(scratch, context.lines);
   return scratch.textFrom(0);

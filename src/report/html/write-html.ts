@@ -5,12 +5,15 @@
  * same folder and that this run no longer produces are removed (only those listed in our own
  * manifest; nothing else in the folder is touched).
  *
- * With the built-in `file.hbs` and `partials/lines.hbs`, a page's source table (most of its bytes)
- * is written straight into bytes from the page's data ({@link writeLinesHtml}) and the rest of the
- * page rendered by Handlebars around it; any other `file.hbs` or `lines.hbs` renders the full view
- * model. Sources read from disk are highlighted on a worker thread ahead of the page being built
- * ({@link startSourcePool}). The pages are the same bytes on every path.
+ * With the built-in `file.hbs` and `partials/lines.hbs`, a file page is rendered by Handlebars
+ * around a `<script type="application/json">` holding the page's source files (base64) and the
+ * description of its lines ({@link PageData}); the page script (`client/page.ts`, copied beside the
+ * pages as `assets/cov-page.js`) writes the source table from it in the browser, with the code the
+ * built-in `lines` partial is checked against. Any other `file.hbs` or `lines.hbs` renders the full
+ * view model here, from sources highlighted on a worker thread ahead of the page being built
+ * ({@link startSourcePool}). A page shows the same rows on every path.
  */
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   rename as renameLater,
@@ -25,29 +28,35 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
-import {
-  buildFilePageHtml,
-  buildFilePageModel,
-  writeLinesHtml,
-  type FilePageInput,
-} from './file-page.js';
+import { buildFilePageHtml, buildFilePageModel, type FilePageInput } from './file-page.js';
+import { highlightSource } from './highlight.js';
 import type { HighlightedSource } from './highlighted-source.js';
 import { HtmlWriter } from './html-writer.js';
 import { buildIndexModel } from './index-page.js';
-import { isBuiltinLinesPartial, renderLinesPartial } from './lines-partial.js';
+import { renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
+import { PAGE_DATA_ID, linesToData, splitSkeleton, type PageData } from './page-job.js';
 import { planHtmlReport } from './report-plan.js';
 import { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
 
 // required, not imported: importing a CommonJS package as ES module costs a scan of its source
 const Handlebars = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
+
+/** SHA-256 of the `partials/lines.hbs` text that the pieces of lines-partial.ts reproduce. */
+export const LINES_PARTIAL_SHA256 =
+  'df2977939ee61086ca9e12cdce5064356ddd1158ac9998481f71ce21d208d08a';
+
+/** Whether `source` (a `lines.hbs` text) is the one the pieces of lines-partial.ts reproduce. */
+export function isBuiltinLinesPartial(source: string): boolean {
+  return createHash('sha256').update(source).digest('hex') === LINES_PARTIAL_SHA256;
+}
 
 /** Name of the manifest listing the pages a run wrote (used to remove stale pages). */
 export const HTML_MANIFEST = 'cov-html.json';
@@ -298,11 +307,36 @@ function readSourceFromDisk(filename: string): Uint8Array | undefined {
   }
 }
 
-function copyAssets(from: string, to: string): string[] {
+/** File name of the file page script in the assets folder. */
+export const PAGE_SCRIPT = 'cov-page.js';
+
+/**
+ * Finds the built file page script (`dist/html-client/cov-page.js`, made by `npm run build` from
+ * src/report/html/client/page.ts).
+ * @throws CovError `E_IO` when it was not built
+ */
+export function pageScriptPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'dist', 'html-client', PAGE_SCRIPT);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new CovError(
+    'E_IO',
+    `cannot find the HTML report's page script dist/html-client/${PAGE_SCRIPT} (run npm run build)`,
+  );
+}
+
+function copyAssets(from: string, to: string, extra: readonly string[] = []): string[] {
   const written: string[] = [];
-  if (!existsSync(from)) return written;
-  for (const entry of readdirSync(from).sort()) {
-    const source = join(from, entry);
+  const entries = existsSync(from)
+    ? readdirSync(from)
+        .sort()
+        .map((e) => join(from, e))
+    : [];
+  for (const source of [...entries, ...extra]) {
+    const entry = basename(source);
     if (!statSync(source).isFile()) continue;
     const target = join(to, entry);
     const temp = `${target}.cov-tmp-${process.pid}`;
@@ -420,7 +454,9 @@ export async function writeHtmlReport(
   const readSource = options.readSource ?? readSourceFromDisk;
   const stale = new Set(previousPages(outputDir));
   mkdirSync(outputDir, { recursive: true });
-  copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR));
+  // the built-in file page's lines are written by the page script
+  const pageScript = templates.fileSkeleton === undefined ? [] : [pageScriptPath()];
+  copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR), pageScript);
 
   const pages: string[] = [];
   const madeDirs = new Set<string>();
@@ -428,7 +464,14 @@ export async function writeHtmlReport(
   let pool: SourcePool | undefined = options.sources;
   let ownPool = false;
   let highlightedInWorker = 0;
-  if (pool === undefined && options.readSource === undefined) {
+  // sources are read and highlighted here only for templates whose lines the page script does not
+  // write (a restyled `file.hbs` or `lines.hbs`)
+  if (templates.fileSkeleton !== undefined) pool = undefined;
+  if (
+    pool === undefined &&
+    options.readSource === undefined &&
+    templates.fileSkeleton === undefined
+  ) {
     ownPool = true;
     pool =
       options.highlightInWorker !== false && total >= MIN_FILES_FOR_WORKER
@@ -453,7 +496,10 @@ export async function writeHtmlReport(
       const takeSource = (filename: string): HighlightedSource => {
         let source = shared.get(filename);
         if (source === undefined) {
-          source = pool!.take(filename);
+          source =
+            pool === undefined
+              ? highlightSource(filename, readSource(filename))
+              : pool.take(filename);
           if (filename !== file.filename) shared.set(filename, source);
         }
         return source;
@@ -472,14 +518,31 @@ export async function writeHtmlReport(
       const what = `file.hbs (${page})`;
       let content: Uint8Array | undefined;
       if (templates.fileSkeleton !== undefined) {
+        // the page script renders the source table from the page's data (see client/page.ts)
         const model = buildFilePageHtml(input);
-        const skeleton = render(templates.fileSkeleton, { ...model, lines: [] }, what);
-        const mark = skeleton.indexOf(LINES_MARK);
-        if (mark !== -1 && skeleton.indexOf(LINES_MARK, mark + 1) === -1) {
+        const names = new Set<string>();
+        const lines = linesToData(model.lines, names);
+        const sources: Record<string, string | null> = {};
+        for (const name of names) {
+          const bytes = readSource(name);
+          sources[name] = bytes === undefined ? null : Buffer.from(bytes).toString('base64');
+        }
+        const sourceAvailable = sources[file.filename] !== null;
+        const skeleton = render(
+          templates.fileSkeleton,
+          { ...model, sourceAvailable, lines: [] },
+          what,
+        );
+        const parts = splitSkeleton(skeleton, LINES_MARK);
+        if (parts !== undefined) {
+          const data: PageData = { sources, lines };
           writer.reset();
-          writer.raw(skeleton.slice(0, mark));
-          writeLinesHtml(writer, model.lines);
-          writer.raw(skeleton.slice(mark + LINES_MARK.length));
+          writer.raw(parts.head);
+          writer.raw(`<script type="application/json" id="${PAGE_DATA_ID}">`);
+          // no `<` inside: the script element cannot be ended early
+          writer.raw(JSON.stringify(data).replace(/</g, '\\u003c'));
+          writer.raw('</script>');
+          writer.raw(parts.tail);
           content = writer.toBytes();
         }
       }

@@ -23,10 +23,8 @@ import {
   type PackedHighlight,
 } from '../../../src/report/html/highlighted-source.js';
 import { escapeHtml, HtmlWriter } from '../../../src/report/html/html-writer.js';
-import {
-  isBuiltinLinesPartial,
-  renderLinesPartial,
-} from '../../../src/report/html/lines-partial.js';
+import { renderLinesPartial } from '../../../src/report/html/lines-partial.js';
+import { isBuiltinLinesPartial } from '../../../src/report/html/write-html.js';
 import { readSymbol } from '../../../src/report/html/demangle.js';
 import { startSourcePool, type SourcePool } from '../../../src/report/html/source-pool.js';
 import { decodeSource } from '../../../src/report/html/source-text.js';

@@ -1,0 +1,36 @@
+/**
+ * The file page's script (bundled for the browser into `cov-page.js`, loaded with `defer`): writes
+ * the page's source table from the page's data ({@link PageData}) before the page's other script
+ * sets up navigation. It runs the code the report's tests check against the built-in `lines`
+ * partial (the same decoding, highlighting and line markup), so a page shows the same rows whether
+ * they were written here or rendered from the view model.
+ */
+import core from 'highlight.js/lib/core';
+import rust from 'highlight.js/lib/languages/rust';
+import { highlightSource, useHighlightJs } from '../highlight.js';
+import type { HighlightedSource } from '../highlighted-source.js';
+import { renderPageLines } from './render-lines.js';
+import { PAGE_DATA_ID, type PageData } from '../page-job.js';
+
+useHighlightJs(core, rust);
+
+function bytesOf(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const element = document.getElementById(PAGE_DATA_ID);
+if (element !== null) {
+  const data = JSON.parse(element.textContent ?? 'null') as PageData;
+  const html = renderPageLines(data, (filename): HighlightedSource => {
+    const base64 = data.sources[filename];
+    return highlightSource(
+      filename,
+      base64 === null || base64 === undefined ? undefined : bytesOf(base64),
+    );
+  });
+  element.insertAdjacentHTML('beforebegin', html);
+  element.remove();
+}
