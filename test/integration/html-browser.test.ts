@@ -1,14 +1,15 @@
 /**
  * The HTML report in a real browser (Debian `chromium` driven by playwright-core, file:// URLs):
  * the index sorts and filters, `n`/`p` land on uncovered regions that the summaries counted, an
- * instantiation sub-view expands, and a hostile file name and source text render as text without
- * running a script. Screenshots of the index and a file page (light and dark) go to
+ * instantiation sub-view expands, a hostile file name and source text render as text without
+ * running a script, and a file page says why it shows no lines when its data is broken or
+ * JavaScript is off. Screenshots of the index and a file page (light and dark) go to
  * `test-artifacts/`. Skips with the reason when chromium, cargo or llvm-22 is missing.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import test from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadCoverage } from '../../src/cli/load.js';
@@ -347,3 +348,40 @@ browserTest(`a hostile file name and source render as text and run no script${no
   await index.close();
   t.deepEqual(problems, []);
 });
+
+browserTest(
+  `a file page says why it shows no lines: broken data, no JavaScript${note}`,
+  async (t) => {
+    t.timeout(20 * 60_000);
+    const { report, browser: b } = await setup();
+    const pagePath = fileURLToPath(report.pageOf(report.genericsFile));
+    // a copy of the page beside it, its data cut short
+    const broken = path.join(path.dirname(pagePath), 'broken-data.html');
+    const text = await readFile(pagePath, 'utf8');
+    const start = text.indexOf('id="cov-data">') + 'id="cov-data">'.length;
+    await writeFile(
+      broken,
+      text.slice(0, start + 40) + text.slice(text.indexOf('</script>', start)),
+    );
+    try {
+      const problems: string[] = [];
+      const page = await open(b, pathToFileURL(broken).href, problems);
+      const warning = await page.locator('#source td.warning').textContent();
+      t.true(
+        warning!.startsWith('cov: the source lines could not be shown: SyntaxError'),
+        warning!,
+      );
+      t.is(await page.locator('#source tr.line').count(), 0);
+      t.deepEqual(problems, []);
+      await page.close();
+      const noScript = await b.newPage({ javaScriptEnabled: false });
+      await noScript.goto(report.pageOf(report.genericsFile));
+      t.true(
+        (await noScript.locator('main').innerText()).includes('enable JavaScript to see them'),
+      );
+      await noScript.close();
+    } finally {
+      await rm(broken, { force: true });
+    }
+  },
+);

@@ -23,14 +23,26 @@ function bytesOf(base64: string): Uint8Array {
 
 const element = document.getElementById(PAGE_DATA_ID);
 if (element !== null) {
-  const data = JSON.parse(element.textContent ?? 'null') as PageData;
-  const html = renderPageLines(data, (filename): HighlightedSource => {
-    const base64 = data.sources[filename];
-    return highlightSource(
-      filename,
-      base64 === null || base64 === undefined ? undefined : bytesOf(base64),
-    );
-  });
+  let html: string;
+  try {
+    const data = JSON.parse(element.textContent ?? 'null') as PageData;
+    html = renderPageLines(data, (filename): HighlightedSource => {
+      const base64 = data.sources[filename];
+      return highlightSource(
+        filename,
+        base64 === null || base64 === undefined ? undefined : bytesOf(base64),
+      );
+    });
+  } catch (error) {
+    // a row that says so, rather than an empty table
+    const cell = document.createElement('td');
+    cell.colSpan = 3;
+    cell.className = 'warning';
+    cell.textContent = `cov: the source lines could not be shown: ${String(error)}`;
+    const row = document.createElement('tr');
+    row.append(cell);
+    html = row.outerHTML;
+  }
   element.insertAdjacentHTML('beforebegin', html);
   element.remove();
 }
