@@ -3,7 +3,7 @@
 // -format=html` (after `llvm-profdata-22 merge -sparse`) on the same inputs (a ../shared/corpus
 // crate dir: binaries.txt + profraw/), several rounds, and prints medians and ratios.
 // Wall time is what the target is about; CPU time (user+sys of the child processes, from
-// /proc/self/stat on Linux; the HTML report's source worker included) is printed beside it because
+// /proc/self/stat on Linux; every thread) is printed beside it because
 // on a shared machine it is the steadier number, and peak RSS (GNU time, when /usr/bin/time is
 // there). --no-llvm skips the llvm-cov runs.
 // Runs the built CLI (dist/, `npm run build`) unless COV_CLI points elsewhere; with COV_CLI_BASE

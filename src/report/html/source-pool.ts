@@ -1,7 +1,9 @@
 /**
  * Reading, decoding and highlighting the report's sources on a worker thread, ahead of the pages
- * that show them. Highlighting is the largest cost of a page that does not depend on coverage, so
- * the CLI starts the worker before it loads coverage and announces each source file as soon as the
+ * that show them, for templates whose rows are written here (a restyled `file.hbs` or `lines.hbs`;
+ * the built-in file pages have the page script write them in the browser). Highlighting is the
+ * largest cost of such a page that does not depend on coverage, so with `--template-dir` the CLI
+ * starts the worker before it loads coverage and announces each source file as soon as the
  * coverage mapping names it ({@link SourcePool.prefetch}); by the time pages are built most sources
  * are ready. The worker sends each file's bytes and its packed highlight ({@link PackedHighlight}),
  * the typed arrays transferred rather than copied.
