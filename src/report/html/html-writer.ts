@@ -52,7 +52,7 @@ export interface HtmlSink {
   code(text: string, from?: number, to?: number): void;
 }
 
-/** Where a page's lines are written: a {@link HtmlWriter} (bytes) or a {@link HtmlText}. */
+/** Where a page's lines are written: a {@link HtmlWriter} (bytes) or a {@link HtmlString}. */
 export interface HtmlOut extends HtmlSink {
   /** Markup of our own `text[from, to)` (UTF-16 offsets), written as it is. */
   rawRange(text: string, from: number, to: number): void;
@@ -62,49 +62,28 @@ export interface HtmlOut extends HtmlSink {
   int(value: number): void;
 }
 
-/**
- * HTML written into a string, piece by piece (what the browser renders a page's lines into; it
- * has no `Buffer`).
- */
-export class HtmlText implements HtmlOut {
-  private readonly parts: string[] = [];
-
-  raw(text: string): void {
-    this.parts.push(text);
-  }
-
-  rawRange(text: string, from: number, to: number): void {
-    if (to > from) this.parts.push(text.slice(from, to));
-  }
-
-  code(text: string, from = 0, to = text.length): void {
-    this.parts.push(escapeHtml(from === 0 && to === text.length ? text : text.slice(from, to)));
-  }
-
-  field(value: string | number): void {
-    this.parts.push(typeof value === 'string' ? escapeField(value) : String(value));
-  }
-
-  int(value: number): void {
-    this.parts.push(String(value));
-  }
-
-  /** Everything written so far. */
-  toString(): string {
-    return this.parts.join('');
-  }
-}
-
-/** HTML written into a string. */
-export class HtmlString implements HtmlSink {
+/** HTML written into a string (what the page script writes a page's lines into, in the browser). */
+export class HtmlString implements HtmlOut {
   text = '';
 
   raw(text: string): void {
     this.text += text;
   }
 
+  rawRange(text: string, from: number, to: number): void {
+    if (to > from) this.text += text.slice(from, to);
+  }
+
   code(text: string, from = 0, to = text.length): void {
     this.text += escapeHtml(from === 0 && to === text.length ? text : text.slice(from, to));
+  }
+
+  field(value: string | number): void {
+    this.text += typeof value === 'string' ? escapeField(value) : String(value);
+  }
+
+  int(value: number): void {
+    this.text += String(value);
   }
 }
 

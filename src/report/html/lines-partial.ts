@@ -4,12 +4,13 @@
  * instantiation sub-view); rendering it through Handlebars' runtime (a context frame and a few
  * property lookups per field, then a deep concatenation of small strings) was the larger part of
  * writing a report. The pieces here write the same bytes: {@link renderLinesPartial} from line
- * models, and the page writer ({@link writeLinesHtml}) from the page's data without line models.
+ * models, and {@link writeLinesHtml} from a page's lines without line models (on the page script,
+ * in the browser).
  *
  * They are used only for a `lines.hbs` whose text is exactly the one they were written from
- * ({@link LINES_PARTIAL_SHA256}); any other text, such as a restyled copy given by `--template-dir`,
- * is rendered by Handlebars. Editing the built-in partial therefore falls back to Handlebars until
- * this file is updated to match (a unit test says so).
+ * (`LINES_PARTIAL_SHA256` in write-html.ts); any other text, such as a restyled copy given by
+ * `--template-dir`, is rendered by Handlebars. Editing the built-in partial therefore falls back to
+ * Handlebars until this file is updated to match (a unit test says so).
  */
 import { HtmlWriter, type HtmlOut } from './html-writer.js';
 import type {

@@ -4,15 +4,19 @@
  */
 import type { HighlightedSource } from '../highlighted-source.js';
 import { writeLinesHtml } from '../file-page.js';
-import { HtmlText } from '../html-writer.js';
+import { HtmlString } from '../html-writer.js';
 import { linesFromData, type PageData } from '../page-job.js';
 
+/**
+ * The rows of a page's source table (HTML, as the built-in `lines` partial renders them) from the
+ * page's data, with the sources `sourceOf` gives for file names.
+ */
 export function renderPageLines(
   data: PageData,
   sourceOf: (filename: string) => HighlightedSource,
 ): string {
   const sources = new Map<string, HighlightedSource>();
-  const out = new HtmlText();
+  const out = new HtmlString();
   writeLinesHtml(out, linesFromData(data.lines), (filename) => {
     let source = sources.get(filename);
     if (source === undefined) {
@@ -21,5 +25,5 @@ export function renderPageLines(
     }
     return source;
   });
-  return out.toString();
+  return out.text;
 }
