@@ -115,11 +115,11 @@ export type FilePageOf<L> = Omit<FilePageModel, 'lines'> & { readonly lines: L }
  * Lines `firstLine..lastLine` of one view, with what hangs off them (sub-views' lines are `L`).
  * Counts are the line counts of the segments from `firstLine` on (llvm-cov's, spec §5.4).
  */
-export interface LinesSpec<L, S = readonly Segment[]> {
+export interface LinesSpec<L> {
   /** The file the lines are shown from (its source is looked up when the lines are written). */
   readonly sourceName: string;
   /** The view's segments (those before `firstLine` give the colour carried into it). */
-  readonly segments: S;
+  readonly segments: readonly Segment[];
   readonly firstLine: number;
   readonly lastLine: number;
   /**
@@ -782,7 +782,7 @@ function buildPage<L>(input: FilePageInput, maker: LinesMaker<L>): FilePageOf<L>
     metrics: metricHeaders(input.metrics),
     hasMetrics: input.metrics.length > 0,
     cells: metricCells(input.metrics, file.summary),
-    // without a source read yet: settled when the lines are written (see writeFilePage)
+    // no source read yet: the report sets it from the source it reads (write-html.ts)
     sourceAvailable: source?.available ?? true,
     lines: maker.make(context, {
       sourceName: filename,
