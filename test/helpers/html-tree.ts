@@ -7,7 +7,7 @@ import path from 'node:path';
 import { renderPageLines } from '../../src/report/html/client/render-lines.js';
 import { highlightSource } from '../../src/report/html/highlight.js';
 import { defaultTemplateDir } from '../../src/report/html/index.js';
-import type { PageData } from '../../src/report/html/page-job.js';
+import type { PageData } from '../../src/report/html/page-data.js';
 import { PAGE_SCRIPT } from '../../src/report/html/write-html.js';
 
 /** Every file under `dir` (relative path → bytes). */

@@ -35,13 +35,12 @@ import { CovError } from '../../binary/index.js';
 import type { CoverageSet } from '../../model/index.js';
 import type { ReportFiles } from '../report-files.js';
 import { buildFilePageHtml, buildFilePageModel, type FilePageInput } from './file-page.js';
-import { highlightSource } from './highlight.js';
 import type { HighlightedSource } from './highlighted-source.js';
 import { HtmlWriter } from './html-writer.js';
 import { buildIndexModel } from './index-page.js';
 import { renderLinesPartial } from './lines-partial.js';
 import { ASSETS_DIR, PAGES_DIR } from './page-paths.js';
-import { PAGE_DATA_ID, linesToData, splitSkeleton, type PageData } from './page-job.js';
+import { PAGE_DATA_ID, linesToData, type PageData } from './page-data.js';
 import { planHtmlReport } from './report-plan.js';
 import { sourcesHere, startSourcePool, type SourcePool } from './source-pool.js';
 import type { FilePageModel, IndexModel } from './view-model.js';
@@ -108,15 +107,37 @@ export interface HtmlTemplates {
   readonly named: (name: string) => (model: object) => string;
 }
 
-/** Finds the built-in `templates/html` (beside `src/` in the repository and in the package). */
-export function defaultTemplateDir(): string {
+/**
+ * `path` (relative, e.g. `templates/html/index.hbs`) in the nearest of this module's folder and the
+ * folders above it that has it: the repository or the installed package, from `src/`, `dist/src/`
+ * or the bundle in `dist/cli/`. Undefined when none has it.
+ */
+function findAbove(path: string): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'templates', 'html');
-    if (existsSync(join(candidate, 'index.hbs'))) return candidate;
+    const candidate = join(dir, path);
+    if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new CovError('E_IO', 'cannot find the built-in templates/html folder');
+  return undefined;
+}
+
+/** Finds the built-in `templates/html` (beside `src/` in the repository and in the package). */
+export function defaultTemplateDir(): string {
+  const index = findAbove(join('templates', 'html', 'index.hbs'));
+  if (index === undefined)
+    throw new CovError('E_IO', 'cannot find the built-in templates/html folder');
+  return dirname(index);
+}
+
+/** `skeleton` before and after its only `mark`; undefined unless `mark` is in it exactly once. */
+function splitSkeleton(
+  skeleton: string,
+  mark: string,
+): { readonly head: string; readonly tail: string } | undefined {
+  const at = skeleton.indexOf(mark);
+  if (at === -1 || skeleton.indexOf(mark, at + 1) !== -1) return undefined;
+  return { head: skeleton.slice(0, at), tail: skeleton.slice(at + mark.length) };
 }
 
 function readTemplate(path: string): string {
@@ -316,12 +337,8 @@ export const PAGE_SCRIPT = 'cov-page.js';
  * @throws CovError `E_IO` when it was not built
  */
 export function pageScriptPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'dist', 'html-client', PAGE_SCRIPT);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
+  const path = findAbove(join('dist', 'html-client', PAGE_SCRIPT));
+  if (path !== undefined) return path;
   throw new CovError(
     'E_IO',
     `cannot find the HTML report's page script dist/html-client/${PAGE_SCRIPT} (run npm run build)`,
@@ -455,38 +472,36 @@ export async function writeHtmlReport(
   const stale = new Set(previousPages(outputDir));
   mkdirSync(outputDir, { recursive: true });
   // the built-in file page's lines are written by the page script
-  const pageScript = templates.fileSkeleton === undefined ? [] : [pageScriptPath()];
+  const pageScriptLines = templates.fileSkeleton !== undefined;
+  const pageScript = pageScriptLines ? [pageScriptPath()] : [];
   copyAssets(templates.assetsDir, join(outputDir, ASSETS_DIR), pageScript);
 
   const pages: string[] = [];
   const madeDirs = new Set<string>();
   const total = report.files.length;
-  let pool: SourcePool | undefined = options.sources;
-  let ownPool = false;
-  let highlightedInWorker = 0;
   // sources are read and highlighted here only for templates whose lines the page script does not
   // write (a restyled `file.hbs` or `lines.hbs`)
-  if (templates.fileSkeleton !== undefined) pool = undefined;
-  if (
-    pool === undefined &&
-    options.readSource === undefined &&
-    templates.fileSkeleton === undefined
-  ) {
+  let pool: SourcePool | undefined = pageScriptLines ? undefined : options.sources;
+  let ownPool = false;
+  let highlightedInWorker = 0;
+  if (!pageScriptLines && pool === undefined && options.readSource === undefined) {
     ownPool = true;
     pool =
       options.highlightInWorker !== false && total >= MIN_FILES_FOR_WORKER
         ? startSourcePool()
         : sourcesHere();
   }
-  pool?.pageOrder(report.files.map((f) => f.filename));
-  // the functions' names, demangled by the worker while the first pages are built
-  const names = new Set<string>();
-  for (const file of report.files) {
-    for (const index of set.recordsByFile.get(file.filename) ?? []) {
-      names.add(set.functions[index]!.name);
+  if (pool !== undefined) {
+    pool.pageOrder(report.files.map((f) => f.filename));
+    // the functions' names, demangled by the worker while the first pages are built
+    const names = new Set<string>();
+    for (const file of report.files) {
+      for (const index of set.recordsByFile.get(file.filename) ?? []) {
+        names.add(set.functions[index]!.name);
+      }
     }
+    pool.prefetchNames([...names]);
   }
-  pool?.prefetchNames([...names]);
   const writer = new HtmlWriter(1 << 22);
   const writes = new BackgroundWrites(madeDirs);
   try {
@@ -496,10 +511,7 @@ export async function writeHtmlReport(
       const takeSource = (filename: string): HighlightedSource => {
         let source = shared.get(filename);
         if (source === undefined) {
-          source =
-            pool === undefined
-              ? highlightSource(filename, readSource(filename))
-              : pool.take(filename);
+          source = pool!.take(filename);
           if (filename !== file.filename) shared.set(filename, source);
         }
         return source;
@@ -517,7 +529,7 @@ export async function writeHtmlReport(
       const page = plan.pagePathOf(file.filename);
       const what = `file.hbs (${page})`;
       let content: Uint8Array | undefined;
-      if (templates.fileSkeleton !== undefined) {
+      if (pageScriptLines) {
         // the page script renders the source table from the page's data (see client/page.ts)
         const model = buildFilePageHtml(input);
         const names = new Set<string>();

@@ -10,7 +10,7 @@ import rust from 'highlight.js/lib/languages/rust';
 import { highlightSource, useHighlightJs } from '../highlight.js';
 import type { HighlightedSource } from '../highlighted-source.js';
 import { renderPageLines } from './render-lines.js';
-import { PAGE_DATA_ID, type PageData } from '../page-job.js';
+import { PAGE_DATA_ID, type PageData } from '../page-data.js';
 
 useHighlightJs(core, rust);
 

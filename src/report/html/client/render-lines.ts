@@ -5,7 +5,7 @@
 import type { HighlightedSource } from '../highlighted-source.js';
 import { writeLinesHtml } from '../file-page.js';
 import { HtmlString } from '../html-writer.js';
-import { linesFromData, type PageData } from '../page-job.js';
+import { linesFromData, type PageData } from '../page-data.js';
 
 /**
  * The rows of a page's source table (HTML, as the built-in `lines` partial renders them) from the

@@ -35,16 +35,6 @@ function mapExtras<A, B>(extras: LineExtras<A>, map: (lines: A) => B): LineExtra
   return { ...extras, expansions, instantiations };
 }
 
-/** The marked place in a page skeleton where the source table goes (see `LINES_MARK`). */
-export function splitSkeleton(
-  skeleton: string,
-  mark: string,
-): { readonly head: string; readonly tail: string } | undefined {
-  const at = skeleton.indexOf(mark);
-  if (at === -1 || skeleton.indexOf(mark, at + 1) !== -1) return undefined;
-  return { head: skeleton.slice(0, at), tail: skeleton.slice(at + mark.length) };
-}
-
 /**
  * The lines of a view as JSON data for the page script: segments as (line, column, flags)
  * triples, counts as numbers (decimal strings above 2^53), the maps of the view's extras as
